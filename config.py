@@ -1,0 +1,102 @@
+"""Configuration classes; the only place environment variables are read."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+
+
+def _database_url(default_file: str) -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / default_file}")
+    # Accept the URL form most hosting platforms hand out and use the psycopg 3 driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SUBJECT_KEY = os.environ.get("SUBJECT_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url("registry.sqlite3")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    API_TITLE = "Information Sharing Registry"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
+    #: Bearer tokens stop working after this long.
+    TOKEN_LIFETIME = timedelta(hours=int(os.environ.get("TOKEN_LIFETIME_HOURS", "12")))
+    #: argon2id parameters (argon2-cffi defaults: RFC 9106 "low memory" profile).
+    PASSWORD_HASH_PARAMS = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Failed sign-ins allowed per client address.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    MAX_BATCH_CHECKS = 1000
+    TIMEZONE = "Europe/London"
+    PRODUCTION = False
+
+
+class ProductionConfig(Config):
+    """The default: refuses to start without its keys."""
+
+    PRODUCTION = True
+
+    @classmethod
+    def validate(cls) -> None:
+        missing = [key for key in ("SECRET_KEY", "SUBJECT_KEY") if not getattr(cls, key)]
+        if missing:
+            raise RuntimeError(
+                "The production configuration needs " + " and ".join(missing) + " to be set."
+            )
+        if cls.SECRET_KEY == cls.SUBJECT_KEY:
+            raise RuntimeError("SUBJECT_KEY must differ from SECRET_KEY.")
+
+
+class DevelopmentConfig(Config):
+    """For `make run` on a laptop: fixed demo keys, plain-HTTP cookies."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-secret-key-not-for-production")
+    SUBJECT_KEY = os.environ.get("SUBJECT_KEY", "development-subject-key-not-for-production")
+    SQLALCHEMY_DATABASE_URI = _database_url("registry-dev.sqlite3")
+    SESSION_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    """For the test suite: cheap password hashing, no rate limits unless a test asks."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SUBJECT_KEY = "testing-subject-key"
+    SQLALCHEMY_DATABASE_URI = _database_url("registry-test.sqlite3")
+    PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    RATELIMIT_ENABLED = False
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = False
+
+
+CONFIGS = {
+    "production": ProductionConfig,
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the configuration named by REGISTRY_CONFIG (default: production)."""
+    name = os.environ.get("REGISTRY_CONFIG", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"REGISTRY_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}."
+        ) from None

@@ -1,0 +1,73 @@
+"""The audit trail, its export for outside verification, and the integrity check."""
+
+import json
+from datetime import timedelta
+
+from flask import Response, stream_with_context
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy import and_, select
+
+from registry import audit
+from registry.api.schemas import AuditEventSchema, AuditPageSchema, AuditQueryArgsSchema, VerificationSchema
+from registry.auth import require_role
+from registry.extensions import db
+from registry.models import AuditEvent, Role
+from registry.queries import paginate, uk_day_start
+
+blp = Blueprint("audit_api", __name__, url_prefix="/audit", description="Audit trail")
+AUDITORS = (Role.AUDITOR, Role.ADMIN)
+
+
+def _window(args: dict):
+    conditions = []
+    if args.get("from_"):
+        conditions.append(AuditEvent.at >= uk_day_start(args["from_"]))
+    if args.get("to"):
+        conditions.append(AuditEvent.at < uk_day_start(args["to"] + timedelta(days=1)))
+    return and_(*conditions) if conditions else None
+
+
+@blp.route("")
+class AuditTrail(MethodView):
+    @require_role(*AUDITORS)
+    @blp.arguments(AuditQueryArgsSchema, location="query")
+    @blp.response(200, AuditPageSchema)
+    @blp.alt_response(200, content_type="application/x-ndjson", description="format=jsonl")
+    def get(self, args):
+        """Read the audit trail with each event's hash and its predecessor's."""
+        window = _window(args)
+        audit.record(
+            "audit.read", actor_id=current_user.id, details={k: str(v) for k, v in args.items()}
+        )
+        db.session.commit()
+        if args["format"] == "jsonl":
+            return _jsonl(window)
+        query = select(AuditEvent).order_by(AuditEvent.seq)
+        if window is not None:
+            query = query.where(window)
+        return paginate(query, args["page"], args["per_page"])
+
+
+def _jsonl(window) -> Response:
+    schema = AuditEventSchema()
+
+    def lines():
+        for row in audit.iter_events(window):
+            yield json.dumps(schema.dump(row), separators=(",", ":")) + "\n"
+
+    return Response(
+        stream_with_context(lines()),
+        mimetype="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="audit-trail.jsonl"'},
+    )
+
+
+@blp.route("/verify")
+class AuditVerify(MethodView):
+    @require_role(*AUDITORS)
+    @blp.response(200, VerificationSchema)
+    def get(self):
+        """Check that no event of the trail was changed, inserted or removed."""
+        return audit.verify()

@@ -1,0 +1,89 @@
+"""`flask --app wsgi registry …`: the operator's commands."""
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from registry import audit
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.models import Role
+
+registry_cli = AppGroup("registry", help="Manage the Information Sharing Registry.")
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _error_text(err: RegistryError) -> str:
+    details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in (err.errors or {}).items())
+    return f"{err.message} {details}".strip()
+
+
+@registry_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--agency", help="Agency code (agency_lead and practitioner only).")
+def create_user_command(email, name, role, agency):
+    """Create a user; the password comes from REGISTRY_PASSWORD or a prompt."""
+    from registry.api.schemas import UserCreateSchema
+    from registry.services.users import create_user
+
+    password = os.environ.get("REGISTRY_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    errors = UserCreateSchema().validate(
+        {"email": email, "name": name, "role": role, "agency": agency, "password": password}
+    )
+    if errors:
+        _fail("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
+    try:
+        user = create_user(
+            {"email": email, "name": name, "role": role, "agency": agency, "password": password},
+            actor=None,
+        )
+    except RegistryError as err:
+        db.session.rollback()
+        _fail(_error_text(err))
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@registry_cli.command("audit-verify")
+def audit_verify_command():
+    """Check that the audit trail has not been altered (exit status 1 if it has)."""
+    result = audit.verify()
+    if result.ok:
+        click.echo(f"Audit trail intact: {result.events} events.")
+        return
+    click.echo(
+        f"Audit trail BROKEN at event {result.first_broken} ({result.events} events read).",
+        err=True,
+    )
+    raise SystemExit(1)
+
+
+@registry_cli.command("seed-demo")
+def seed_demo_command():
+    """Load a small demo world into an empty database and print the demo logins."""
+    from registry.demo import DemoRefused, seed_demo
+
+    if current_app.config.get("PRODUCTION"):
+        _fail("seed-demo refuses to run with the production configuration.")
+    try:
+        logins = seed_demo()
+    except DemoRefused as err:
+        db.session.rollback()
+        _fail(str(err))
+    db.session.commit()
+    click.echo("Demo data loaded. Sign in with any of these (password for all shown):")
+    for email, role, agency, password in logins:
+        click.echo(f"  {role:<13} {email:<34} {agency or '':<10} {password}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(registry_cli)

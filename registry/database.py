@@ -1,0 +1,42 @@
+"""Database plumbing: SQLite pragmas, and turning lost races into 409s."""
+
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from registry.errors import Conflict, _registry_error_response
+from registry.extensions import db
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.close()
+
+
+def _on_lost_race(err: Exception):
+    db.session.rollback()
+    if isinstance(err, StaleDataError):
+        message = "Someone else changed this record at the same time. Reload it and try again."
+    else:
+        message = "This conflicts with a record that already exists."
+    return _registry_error_response(Conflict(message))
+
+
+def init_app(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        os.makedirs(os.path.dirname(uri.removeprefix("sqlite:///")) or ".", exist_ok=True)
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+    app.register_error_handler(StaleDataError, _on_lost_race)
+    app.register_error_handler(IntegrityError, _on_lost_race)

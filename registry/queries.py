@@ -1,0 +1,135 @@
+"""The read side: list queries with filters, role scoping and pagination."""
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import String, Select, cast, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from registry.clock import UK, today_uk
+from registry.extensions import db
+from registry.models import (
+    Agency,
+    Agreement,
+    AgreementParty,
+    AgreementState,
+    AgreementVersion,
+    Role,
+    ShareCheck,
+    User,
+)
+from registry.permissions import SEES_EVERYTHING
+
+
+def paginate(query: Select, page: int, per_page: int) -> dict:
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def list_agencies(args: dict) -> dict:
+    query = select(Agency).order_by(Agency.code)
+    if "sector" in args:
+        query = query.where(Agency.sector == args["sector"])
+    if "active" in args:
+        query = query.where(Agency.active == args["active"])
+    return paginate(query, args["page"], args["per_page"])
+
+
+def list_users(args: dict, actor: User) -> dict:
+    query = select(User).order_by(User.email)
+    if actor.role != Role.ADMIN:
+        query = query.where(User.agency_id == actor.agency_id, User.role == Role.PRACTITIONER)
+    if "agency" in args:
+        query = query.join(Agency, User.agency_id == Agency.id).where(Agency.code == args["agency"])
+    if "role" in args:
+        query = query.where(User.role == args["role"])
+    return paginate(query, args["page"], args["per_page"])
+
+
+def _party_of(agency_id) -> Select:
+    return (
+        select(AgreementVersion.agreement_id)
+        .join(AgreementParty, AgreementParty.version_id == AgreementVersion.id)
+        .where(AgreementParty.agency_id == agency_id)
+    )
+
+
+def _shown_version_id():
+    """The version in force, or the only (draft) version of an agreement never in force."""
+    first = (
+        select(func.min(AgreementVersion.id))
+        .where(AgreementVersion.agreement_id == Agreement.id)
+        .scalar_subquery()
+    )
+    return func.coalesce(Agreement.current_version_id, first)
+
+
+def _status_filter(query: Select, status: str) -> Select:
+    today = today_uk()
+    expired = AgreementVersion.expires_on <= today
+    live = (AgreementState.ACTIVE, AgreementState.SUSPENDED)
+    if status in ("draft", "terminated"):
+        return query.where(Agreement.state == status)
+    if status == "expired":
+        return query.where(Agreement.state.in_(live), expired)
+    not_expired = or_(AgreementVersion.expires_on.is_(None), AgreementVersion.expires_on > today)
+    return query.where(Agreement.state == status, not_expired)
+
+
+def _like_code(code: str) -> str:
+    return '%"' + code.replace("_", "\\_") + '"%'
+
+
+def agreements_query(args: dict, actor: User) -> Select:
+    query = (
+        select(Agreement)
+        .join(AgreementVersion, AgreementVersion.id == _shown_version_id())
+        .order_by(Agreement.reference)
+        .options(
+            selectinload(Agreement.versions).selectinload(AgreementVersion.parties),
+            selectinload(Agreement.versions).selectinload(AgreementVersion.signatures),
+            selectinload(Agreement.events),
+        )
+    )
+    if actor.role not in SEES_EVERYTHING:
+        query = query.where(Agreement.id.in_(_party_of(actor.agency_id)))
+    if args.get("agency"):
+        agency_id = select(Agency.id).where(Agency.code == args["agency"]).scalar_subquery()
+        query = query.where(Agreement.id.in_(_party_of(agency_id)))
+    if args.get("status"):
+        query = _status_filter(query, args["status"])
+    if args.get("purpose"):
+        purposes = cast(AgreementVersion.purposes, String)
+        query = query.where(purposes.like(_like_code(args["purpose"]), escape="\\"))
+    if args.get("q"):
+        pattern = f"%{args['q'].strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Agreement.reference).like(pattern),
+                func.lower(AgreementVersion.title).like(pattern),
+            )
+        )
+    return query
+
+
+def uk_day_start(day: date) -> datetime:
+    """The UTC instant a UK calendar day begins."""
+    return datetime.combine(day, time.min, tzinfo=UK)
+
+
+def checks_query(args: dict, actor: User) -> Select:
+    query = select(ShareCheck).order_by(ShareCheck.checked_at.desc(), ShareCheck.id.desc())
+    if actor.role not in SEES_EVERYTHING:
+        query = query.where(ShareCheck.provider_id == actor.agency_id)
+    if args.get("from_"):
+        query = query.where(ShareCheck.checked_at >= uk_day_start(args["from_"]))
+    if args.get("to"):
+        query = query.where(ShareCheck.checked_at < uk_day_start(args["to"] + timedelta(days=1)))
+    if args.get("agency"):
+        agency_id = select(Agency.id).where(Agency.code == args["agency"]).scalar_subquery()
+        query = query.where(
+            or_(ShareCheck.provider_id == agency_id, ShareCheck.recipient_id == agency_id)
+        )
+    if args.get("outcome"):
+        query = query.where(ShareCheck.outcome == args["outcome"])
+    return query

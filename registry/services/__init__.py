@@ -1,0 +1,1 @@
+"""Write-side use cases. They flush and audit; the caller commits once."""

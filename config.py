@@ -75,7 +75,7 @@ class TestingConfig(Config):
     """For the test suite: cheap password hashing, no rate limits unless a test asks."""
 
     TESTING = True
-    SECRET_KEY = "testing-secret-key"
+    SECRET_KEY = "testing-secret-key"  # noqa: S105 - test-only key
     SUBJECT_KEY = "testing-subject-key"
     SQLALCHEMY_DATABASE_URI = _database_url("registry-test.sqlite3")
     PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

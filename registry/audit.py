@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+
 from sqlalchemy import Row, select, update
 
 from registry.extensions import db

@@ -68,21 +68,28 @@ def audit_verify_command():
 
 
 @registry_cli.command("seed-demo")
-def seed_demo_command():
+@click.option("--if-empty", is_flag=True, help="Skip quietly (exit 0) when data exists.")
+def seed_demo_command(if_empty):
     """Load a small demo world into an empty database and print the demo logins."""
-    from registry.demo import DemoRefused, seed_demo
+    from registry.demo import DemoRefused, demo_logins, seed_demo
 
     if current_app.config.get("PRODUCTION"):
         _fail("seed-demo refuses to run with the production configuration.")
     try:
-        logins = seed_demo()
+        seed_demo()
     except DemoRefused as err:
         db.session.rollback()
-        _fail(str(err))
-    db.session.commit()
-    click.echo("Demo data loaded. Sign in with any of these (password for all shown):")
-    for email, role, agency, password in logins:
-        click.echo(f"  {role:<13} {email:<34} {agency or '':<10} {password}")
+        if not if_empty:
+            _fail(str(err))
+        click.echo("The database already holds data, so no demo data was loaded.")
+    else:
+        db.session.commit()
+        click.echo("Demo data loaded.")
+    logins = demo_logins()
+    if logins:
+        click.echo("Demo sign-ins (every demo user has the same password):")
+        for email, role, agency, password in logins:
+            click.echo(f"  {role:<13} {email:<34} {agency or '':<6} {password}")
 
 
 def init_app(app: Flask) -> None:

@@ -45,7 +45,14 @@ class DemoRefused(Exception):
     pass
 
 
-def seed_demo() -> list[tuple[str, str, str | None, str]]:
+def demo_logins() -> list[tuple[str, str, str | None, str]]:
+    """The demo users present in this database, with the demo password."""
+    emails = [email for email, *_ in USERS]
+    users = db.session.scalars(select(User).where(User.email.in_(emails)).order_by(User.id))
+    return [(u.email, u.role, u.agency_code, DEMO_PASSWORD) for u in users]
+
+
+def seed_demo() -> None:
     """Create the demo world; refuse unless the database is empty."""
     if db.session.scalar(select(func.count()).select_from(Agency)) or db.session.scalar(
         select(func.count()).select_from(User)
@@ -59,7 +66,6 @@ def seed_demo() -> list[tuple[str, str, str | None, str]]:
         users[email] = create_user({**data, "password": DEMO_PASSWORD}, None)
     _agreements(users)
     _consents_and_checks(users)
-    return [(u.email, u.role, u.agency_code, DEMO_PASSWORD) for u in users.values()]
 
 
 def _lead(users, code):
@@ -89,8 +95,15 @@ def _agreements(users) -> None:
     year_ago = today - timedelta(days=365)
     safeguarding = {
         "purposes": ["safeguarding_children", "child_protection_enquiry"],
-        "data_categories": ["identity_contact", "family_household", "education", "social_care",
-                            "health", "mental_health", "criminal_offence"],
+        "data_categories": [
+            "identity_contact",
+            "family_household",
+            "education",
+            "social_care",
+            "health",
+            "mental_health",
+            "criminal_offence",
+        ],
         "lawful_basis": {
             "article6": "public_task",
             "article9": "substantial_public_interest",
@@ -107,47 +120,76 @@ def _agreements(users) -> None:
         "security_measures": "Secure email (NHSmail/CJSM) or the MASH case system only.",
         "dpia_reference": "DPIA-MASH-2025-03",
     }
-    mash = _draft(users, "CSC", "ISA-2025-001", "Riverside MASH: children's safeguarding",
-                  [("CSC", "both"), ("POL", "both"), ("NHS", "both"), ("SCH", "both")],
-                  description="Sharing at the front door of the Multi-Agency Safeguarding Hub.",
-                  **safeguarding)
+    mash = _draft(
+        users,
+        "CSC",
+        "ISA-2025-001",
+        "Riverside MASH: children's safeguarding",
+        [("CSC", "both"), ("POL", "both"), ("NHS", "both"), ("SCH", "both")],
+        description="Sharing at the front door of the Multi-Agency Safeguarding Hub.",
+        **safeguarding,
+    )
     _sign_all(users, mash, signed_on=year_ago)
 
     early_help = _draft(
-        users, "CSC", "ISA-2026-004", "Early help family support (with consent)",
+        users,
+        "CSC",
+        "ISA-2026-004",
+        "Early help family support (with consent)",
         [("CSC", "provider"), ("VOL", "recipient"), ("SCH", "provider")],
         purposes=["early_help"],
         data_categories=["identity_contact", "family_household", "education"],
         lawful_basis={"article6": "consent", "statutory_gateways": []},
-        consent_required=True, safeguarding_override=False,
-        effective_from=year_ago, review_date=today + timedelta(days=200),
-        expires_on=today + timedelta(days=400), dpia_reference="DPIA-EH-2026-01",
+        consent_required=True,
+        safeguarding_override=False,
+        effective_from=year_ago,
+        review_date=today + timedelta(days=200),
+        expires_on=today + timedelta(days=400),
+        dpia_reference="DPIA-EH-2026-01",
     )
     _sign_all(users, early_help, signed_on=year_ago)
 
     housing = _draft(
-        users, "HOU", "ISA-2026-009", "Housing and adult safeguarding",
+        users,
+        "HOU",
+        "ISA-2026-009",
+        "Housing and adult safeguarding",
         [("HOU", "provider"), ("ASC", "recipient")],
-        purposes=["safeguarding_adults"], data_categories=["identity_contact", "housing"],
+        purposes=["safeguarding_adults"],
+        data_categories=["identity_contact", "housing"],
         lawful_basis={"article6": "public_task", "statutory_gateways": ["Care Act 2014 s42"]},
-        effective_from=today, review_date=today + timedelta(days=365),
+        effective_from=today,
+        review_date=today + timedelta(days=365),
         expires_on=today + timedelta(days=1095),
     )
     agreements_service.sign_agreement(housing.reference, _lead(users, "HOU"))  # awaiting ASC
 
-    _draft(users, "POL", "ISA-2026-011", "Domestic abuse MARAC information sharing",
-           [("POL", "both"), ("CSC", "both"), ("HOU", "both"), ("NHS", "both")],
-           purposes=["domestic_abuse_risk"],
-           data_categories=["identity_contact", "family_household", "criminal_offence"],
-           lawful_basis={"article6": "public_task", "article10": "official_authority",
-                         "statutory_gateways": ["Crime and Disorder Act 1998 s115"]})
+    _draft(
+        users,
+        "POL",
+        "ISA-2026-011",
+        "Domestic abuse MARAC information sharing",
+        [("POL", "both"), ("CSC", "both"), ("HOU", "both"), ("NHS", "both")],
+        purposes=["domestic_abuse_risk"],
+        data_categories=["identity_contact", "family_household", "criminal_offence"],
+        lawful_basis={
+            "article6": "public_task",
+            "article10": "official_authority",
+            "statutory_gateways": ["Crime and Disorder Act 1998 s115"],
+        },
+    )
 
     school_health = _draft(
-        users, "SCH", "ISA-2024-002", "School nursing referrals",
+        users,
+        "SCH",
+        "ISA-2024-002",
+        "School nursing referrals",
         [("SCH", "provider"), ("NHS", "recipient")],
-        purposes=["care_coordination"], data_categories=["identity_contact", "education"],
+        purposes=["care_coordination"],
+        data_categories=["identity_contact", "education"],
         lawful_basis={"article6": "public_task", "statutory_gateways": ["Education Act 2002 s175"]},
-        effective_from=year_ago - timedelta(days=365), expires_on=today + timedelta(days=90),
+        effective_from=year_ago - timedelta(days=365),
+        expires_on=today + timedelta(days=90),
         review_date=today - timedelta(days=10),
     )
     _sign_all(users, school_health, signed_on=year_ago - timedelta(days=365))
@@ -155,11 +197,17 @@ def _agreements(users) -> None:
         school_health.reference, "Data breach under investigation.", _lead(users, "NHS")
     )
 
-    old = _draft(users, "CSC", "ISA-2023-007", "Youth offending information exchange (old)",
-                 [("CSC", "both"), ("POL", "both")], purposes=["crime_prevention"],
-                 data_categories=["identity_contact"],
-                 lawful_basis={"article6": "public_task", "statutory_gateways": []},
-                 effective_from=year_ago - timedelta(days=700))
+    old = _draft(
+        users,
+        "CSC",
+        "ISA-2023-007",
+        "Youth offending information exchange (old)",
+        [("CSC", "both"), ("POL", "both")],
+        purposes=["crime_prevention"],
+        data_categories=["identity_contact"],
+        lawful_basis={"article6": "public_task", "statutory_gateways": []},
+        effective_from=year_ago - timedelta(days=700),
+    )
     _sign_all(users, old, signed_on=year_ago - timedelta(days=700))
     agreements_service.terminate_agreement(
         old.reference, "Replaced by the MASH agreement.", _lead(users, "POL")
@@ -177,26 +225,48 @@ def _consents_and_checks(users) -> None:
     practitioner = users["practitioner.csc@demo.example"]
     record_consent(
         "DEMO-0001",
-        {"status": "refused", "given_by": "parent", "method": "verbal",
-         "effective_from": today - timedelta(days=20), "notes": "Mother declined early help."},
+        {
+            "status": "refused",
+            "given_by": "parent",
+            "method": "verbal",
+            "effective_from": today - timedelta(days=20),
+            "notes": "Mother declined early help.",
+        },
         practitioner,
     )
     record_consent(
         "DEMO-0002",
-        {"status": "granted", "given_by": "subject", "method": "written",
-         "agreement": "ISA-2026-004", "effective_from": today - timedelta(days=60),
-         "expires_on": today + timedelta(days=305)},
+        {
+            "status": "granted",
+            "given_by": "subject",
+            "method": "written",
+            "agreement": "ISA-2026-004",
+            "effective_from": today - timedelta(days=60),
+            "expires_on": today + timedelta(days=305),
+        },
         practitioner,
     )
     check = run_check(
-        {"provider": "CSC", "recipient": "VOL", "subject": "DEMO-0002", "purpose": "early_help",
-         "data_categories": ["identity_contact", "family_household"]},
+        {
+            "provider": "CSC",
+            "recipient": "VOL",
+            "subject": "DEMO-0002",
+            "purpose": "early_help",
+            "data_categories": ["identity_contact", "family_household"],
+        },
         practitioner,
     )
-    record_decision(check.id, {"shared": True, "method": "secure email",
-                               "person_informed": "yes"}, practitioner)
+    record_decision(
+        check.id, {"shared": True, "method": "secure email", "person_informed": "yes"}, practitioner
+    )
     run_check(
-        {"provider": "CSC", "recipient": "VOL", "subject": "DEMO-0001", "purpose": "early_help",
-         "data_categories": ["identity_contact"], "risk_of_harm": False},
+        {
+            "provider": "CSC",
+            "recipient": "VOL",
+            "subject": "DEMO-0001",
+            "purpose": "early_help",
+            "data_categories": ["identity_contact"],
+            "risk_of_harm": False,
+        },
         practitioner,
     )

@@ -65,6 +65,10 @@ def ensure_can_manage_user(actor: User, agency_id: int | None, role: str) -> Non
     """Admins manage everyone; a lead manages practitioners of their own agency."""
     if actor.role == Role.ADMIN:
         return
-    if actor.role == Role.AGENCY_LEAD and role == Role.PRACTITIONER and agency_id == actor.agency_id:
+    if (
+        actor.role == Role.AGENCY_LEAD
+        and role == Role.PRACTITIONER
+        and agency_id == actor.agency_id
+    ):
         return
     raise Forbidden("An agency lead may only manage practitioners of their own agency.")

@@ -10,7 +10,12 @@ from flask_smorest import Blueprint
 from sqlalchemy import and_, select
 
 from registry import audit
-from registry.api.schemas import AuditEventSchema, AuditPageSchema, AuditQueryArgsSchema, VerificationSchema
+from registry.api.schemas import (
+    AuditEventSchema,
+    AuditPageSchema,
+    AuditQueryArgsSchema,
+    VerificationSchema,
+)
 from registry.auth import require_role
 from registry.extensions import db
 from registry.models import AuditEvent, Role

@@ -4,15 +4,17 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from registry.api.schemas import ConsentCreateSchema, ConsentPageSchema, ConsentSchema, PageArgsSchema
+from registry.api.schemas import (
+    ConsentCreateSchema,
+    ConsentPageSchema,
+    ConsentSchema,
+    PageArgsSchema,
+)
 from registry.auth import require_role
 from registry.extensions import db
-from registry.models import Role
 from registry.services.consents import READERS, RECORDERS, consent_history, record_consent
 
-blp = Blueprint(
-    "consents_api", __name__, url_prefix="/subjects", description="Consent records"
-)
+blp = Blueprint("consents_api", __name__, url_prefix="/subjects", description="Consent records")
 
 
 @blp.route("/<subject>/consents")

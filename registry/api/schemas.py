@@ -24,9 +24,7 @@ def text(max_length: int, **kwargs) -> fields.String:
 
 
 def required_text(max_length: int, **kwargs) -> fields.String:
-    return fields.String(
-        required=True, validate=validate.Length(min=1, max=max_length), **kwargs
-    )
+    return fields.String(required=True, validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
 def code_list(choices, **kwargs) -> fields.List:
@@ -254,7 +252,9 @@ class AgreementEventSchema(Schema):
 
 class AgreementSchema(AgreementTermsSchema):
     reference = fields.String()
-    status = fields.String(metadata={"description": "draft, active, suspended, terminated, expired"})
+    status = fields.String(
+        metadata={"description": "draft, active, suspended, terminated, expired"}
+    )
     terminated_on = fields.Date(allow_none=True)
     versions = fields.List(fields.Nested(VersionSummarySchema))
     pending_version = fields.Nested(AgreementTermsSchema, allow_none=True)
@@ -265,7 +265,9 @@ class AgreementSchema(AgreementTermsSchema):
 
 class AgreementQueryArgsSchema(PageArgsSchema):
     agency = fields.String()
-    status = fields.String(validate=one_of(["draft", "active", "suspended", "terminated", "expired"]))
+    status = fields.String(
+        validate=one_of(["draft", "active", "suspended", "terminated", "expired"])
+    )
     purpose = fields.String(validate=one_of(vocab.PURPOSES))
     q = fields.String(metadata={"description": "Search in reference and title"})
 
@@ -425,9 +427,7 @@ class CheckQueryArgsSchema(PageArgsSchema):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     agency = fields.String()
-    outcome = fields.String(
-        validate=one_of(["share", "share_with_justification", "do_not_share"])
-    )
+    outcome = fields.String(validate=one_of(["share", "share_with_justification", "do_not_share"]))
 
 
 class CheckPageSchema(PageSchema):

@@ -46,5 +46,7 @@ class CurrentToken(MethodView):
         if record is None:
             abort(401, message="This request was not made with a bearer token.")
         revoke_token(record)
-        audit.record("token.revoke", actor_id=record.user_id, target_type="token", target_id=record.id)
+        audit.record(
+            "token.revoke", actor_id=record.user_id, target_type="token", target_id=record.id
+        )
         db.session.commit()

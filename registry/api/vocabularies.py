@@ -22,7 +22,9 @@ def vocabularies() -> dict:
             }
             for c in vocab.DATA_CATEGORIES.values()
         ],
-        "article6": [{"code": b.code, "label": b.label, "point": b.point} for b in vocab.ARTICLE6.values()],
+        "article6": [
+            {"code": b.code, "label": b.label, "point": b.point} for b in vocab.ARTICLE6.values()
+        ],
         "article9": [
             {
                 "code": c.code,

@@ -117,8 +117,12 @@ def _activate(agreement: Agreement, version: AgreementVersion) -> None:
 def suspend_agreement(reference: str, reason: str, actor: User) -> Agreement:
     agreement = _for_change(reference, actor)
     if agreement.state != AgreementState.ACTIVE:
-        raise Conflict(f"{reference} is {agreement.state}; only an agreement in force is suspended.")
-    return _lifecycle(agreement, AgreementEventKind.SUSPENDED, AgreementState.SUSPENDED, reason, actor)
+        raise Conflict(
+            f"{reference} is {agreement.state}; only an agreement in force is suspended."
+        )
+    return _lifecycle(
+        agreement, AgreementEventKind.SUSPENDED, AgreementState.SUSPENDED, reason, actor
+    )
 
 
 def resume_agreement(reference: str, reason: str | None, actor: User) -> Agreement:
@@ -150,7 +154,9 @@ def _for_change(reference: str, actor: User, *, manage: bool = True) -> Agreemen
     if manage:
         ensure_can_manage_agreement(actor, agreement)
     if agreement.state == AgreementState.TERMINATED:
-        raise Conflict(f"{reference} was terminated on {agreement.terminated_on}; it cannot change.")
+        raise Conflict(
+            f"{reference} was terminated on {agreement.terminated_on}; it cannot change."
+        )
     return agreement
 
 

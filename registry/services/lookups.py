@@ -23,9 +23,7 @@ def agencies_for_codes(codes: list[str], field: str) -> dict[str, Agency]:
     found = {a.code: a for a in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))}
     unknown = sorted(set(codes) - set(found))
     if unknown:
-        raise Invalid(
-            "Unknown agency.", {field: [f"Unknown agency code: {', '.join(unknown)}."]}
-        )
+        raise Invalid("Unknown agency.", {field: [f"Unknown agency code: {', '.join(unknown)}."]})
     return found
 
 

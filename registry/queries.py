@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, String, cast, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from registry.clock import UK, today_uk
 from registry.extensions import db
@@ -56,9 +56,12 @@ def _party_of(agency_id) -> Select:
 
 def _shown_version_id():
     """The version in force, or the only (draft) version of an agreement never in force."""
+    # An alias, or the subquery auto-correlates with the joined AgreementVersion and is empty.
+    inner = aliased(AgreementVersion)
     first = (
-        select(func.min(AgreementVersion.id))
-        .where(AgreementVersion.agreement_id == Agreement.id)
+        select(func.min(inner.id))
+        .where(inner.agreement_id == Agreement.id)
+        .correlate(Agreement)
         .scalar_subquery()
     )
     return func.coalesce(Agreement.current_version_id, first)

@@ -6,8 +6,8 @@ from registry import audit
 from registry.clock import today_uk
 from registry.errors import Forbidden, Invalid
 from registry.extensions import db
-from registry.models import ConsentRecord, Role, User
-from registry.services.lookups import agencies_for_codes, get_agreement
+from registry.models import Agreement, ConsentRecord, Role, User
+from registry.services.lookups import agencies_for_codes
 from registry.subjects import subject_hash
 
 RECORDERS = (Role.PRACTITIONER, Role.AGENCY_LEAD)
@@ -18,7 +18,7 @@ def record_consent(subject: str, data: dict, actor: User) -> ConsentRecord:
     if actor.role not in RECORDERS:
         raise Forbidden("Only practitioners and agency leads record consent.")
     hashed = subject_hash(subject)
-    agreement = get_agreement(data["agreement"]) if data.get("agreement") else None
+    agreement = _scope_agreement(data.get("agreement"))
     if data.get("recipients"):
         agencies_for_codes(data["recipients"], "recipients")
     effective_from = data.get("effective_from") or today_uk()
@@ -50,6 +50,18 @@ def record_consent(subject: str, data: dict, actor: User) -> ConsentRecord:
         details={"status": record.status},
     )
     return record
+
+
+def _scope_agreement(reference: str | None) -> Agreement | None:
+    """The agreement a record is scoped to; an unknown reference is a bad field value (422)."""
+    if not reference:
+        return None
+    agreement = db.session.scalar(select(Agreement).where(Agreement.reference == reference))
+    if agreement is None:
+        raise Invalid(
+            "Unknown agreement.", {"agreement": [f"There is no agreement {reference!r}."]}
+        )
+    return agreement
 
 
 def consent_history(subject: str, actor: User) -> list[ConsentRecord]:

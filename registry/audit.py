@@ -113,7 +113,14 @@ def verify() -> Verification:
             return Verification(ok=False, events=count, first_broken=expected_seq)
         expected_seq, prev_hash = event.seq + 1, event.hash
     head = db.session.get(AuditHead, HEAD_ID)
-    if head is None or head.seq != expected_seq - 1 or head.last_hash != prev_hash:
+    last = expected_seq - 1
+    if head is None or head.seq > last:
         # Rows were removed from the end of the chain.
-        return Verification(ok=False, events=count, first_broken=expected_seq)
+        return Verification(ok=False, events=count, first_broken=last + 1)
+    if head.seq < last:
+        # Rows were appended behind the appenders' back: the first one past the head.
+        return Verification(ok=False, events=count, first_broken=head.seq + 1)
+    if head.last_hash != prev_hash:
+        # The last event was rewritten (with a recomputed hash).
+        return Verification(ok=False, events=count, first_broken=last)
     return Verification(ok=True, events=count, first_broken=None)

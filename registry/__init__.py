@@ -31,8 +31,9 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from registry import api, cli, health
+    from registry import api, cli, health, web
 
     app.register_blueprint(health.bp)
     api.init_app(app)
+    web.init_app(app)
     cli.init_app(app)

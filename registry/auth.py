@@ -8,7 +8,7 @@ from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import select
@@ -78,6 +78,14 @@ def revoke_token(token: ApiToken, when: datetime | None = None) -> None:
     token.revoked_at = when or utcnow()
 
 
+def list_tokens(user: User | None = None) -> list[ApiToken]:
+    """Tokens, newest first: one user's, or everyone's when `user` is None."""
+    query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
 def _bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
@@ -113,6 +121,9 @@ def _load_user_from_session(user_id: str) -> User | None:
 
 
 def _unauthorized():
+    if not request.path.startswith("/api/"):
+        # Pages send people to the sign-in page and back to where they were going.
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     abort(
         401,
         message="Sign in first: send a valid bearer token in the Authorization header.",

@@ -1,0 +1,69 @@
+"""The registry's pages: server-rendered GOV.UK-style forms over the same services as the API."""
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from registry.web import (
+    admin,
+    agencies,
+    agreements,
+    audit,
+    auth,
+    checks,
+    consents,
+    errors,
+    filters,
+    home,
+    security,
+)
+
+csrf = CSRFProtect()
+BLUEPRINTS = (
+    auth.bp,
+    home.bp,
+    agencies.bp,
+    agreements.bp,
+    consents.bp,
+    checks.bp,
+    audit.bp,
+    admin.bp,
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages, CSRF, security headers and the HTML error pages."""
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+    _init_csrf(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    filters.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+
+def _init_csrf(app: Flask) -> None:
+    # The check is decided by path, like the rest of the API/page split: every /api/ blueprint
+    # (including ones registered later) is bearer-token only and ignores the session cookie,
+    # so it needs no CSRF token; every other form must carry one.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+
+    @app.before_request
+    def _protect_forms():
+        from flask import request
+
+        if app.config.get("WTF_CSRF_ENABLED", True) and not request.path.startswith("/api/"):
+            csrf.protect()

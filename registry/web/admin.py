@@ -1,0 +1,126 @@
+"""Admin pages: users (admins; leads for their own practitioners) and API tokens."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from registry import audit
+from registry.auth import ANY_ROLE, issue_token, list_tokens, require_role, revoke_token
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.models import Agency, ApiToken, Role
+from registry.models.base import utcnow
+from registry.queries import list_users
+from registry.services.users import create_user, get_user, update_user
+from registry.web.forms import EmptyForm, TokenForm, UserCreateForm, UserEditForm, yes_no
+from registry.web.helpers import commit, show_errors, success
+
+bp = Blueprint("admin", __name__)
+MANAGERS = (Role.ADMIN, Role.AGENCY_LEAD)
+
+
+@bp.route("/users")
+@require_role(*MANAGERS)
+def users():
+    page = max(request.args.get("page", 1, type=int), 1)
+    result = list_users({"page": page, "per_page": 100}, current_user)
+    return render_template("admin/users.html", result=result)
+
+
+def _agency_choices():
+    if current_user.role == Role.AGENCY_LEAD:
+        return [(current_user.agency_code, current_user.agency.name)]
+    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    return [("", "No agency (administrators and auditors)")] + [(a.code, a.name) for a in agencies]
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require_role(*MANAGERS)
+def new_user():
+    form = UserCreateForm()
+    form.agency.choices = _agency_choices()
+    if current_user.role == Role.AGENCY_LEAD:
+        form.role.choices = [("practitioner", "Practitioner")]
+    if form.validate_on_submit():
+        data = {
+            "name": form.name.data.strip(),
+            "email": form.email.data.strip(),
+            "role": form.role.data,
+            "agency": form.agency.data or None,
+            "password": form.password.data,
+        }
+        try:
+            user = create_user(data, current_user)
+            commit()
+            success(f"{user.name} can now sign in as {user.email}.")
+            return redirect(url_for("admin.users"))
+        except RegistryError as err:
+            show_errors(form, err)
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require_role(*MANAGERS)
+def edit_user(user_id):
+    user = get_user(user_id, current_user)
+    form = UserEditForm()
+    if current_user.role == Role.AGENCY_LEAD:
+        form.role.choices = [("practitioner", "Practitioner")]
+    if not form.is_submitted():
+        form.name.data, form.role.data = user.name, user.role
+        form.active.data = "yes" if user.active else "no"
+    if form.validate_on_submit():
+        changes = {"name": form.name.data.strip(), "active": yes_no(form.active.data)}
+        if form.role.data != user.role:
+            changes["role"] = form.role.data
+        try:
+            update_user(user_id, changes, current_user)
+            commit()
+            success(f"{user.name}'s account was updated.")
+            return redirect(url_for("admin.users"))
+        except RegistryError as err:
+            show_errors(form, err)
+            user = get_user(user_id, current_user)
+    return render_template("admin/user_edit.html", form=form, user=user)
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@require_role(*ANY_ROLE)
+def tokens():
+    """Your API tokens (admins see everyone's); a new token is shown once, here."""
+    form, new_token = TokenForm(), None
+    if form.validate_on_submit():
+        new_token, record = issue_token(current_user, form.name.data.strip())
+        audit.record(
+            "token.issue", actor_id=current_user.id, target_type="token", target_id=record.id
+        )
+        commit()
+        form = TokenForm(formdata=None)
+    everyone = current_user.role == Role.ADMIN
+    return render_template(
+        "admin/tokens.html",
+        form=form,
+        new_token=new_token,
+        tokens=list_tokens(None if everyone else current_user),
+        everyone=everyone,
+        now=utcnow(),
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@require_role(*ANY_ROLE)
+def revoke(token_id):
+    EmptyForm()
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    if token.user_id != current_user.id and current_user.role != Role.ADMIN:
+        abort(403)
+    if token.revoked_at is None:
+        revoke_token(token)
+        audit.record(
+            "token.revoke", actor_id=current_user.id, target_type="token", target_id=token.id
+        )
+        commit()
+    success(f"Token {token.prefix}… was revoked: it no longer works.")
+    return redirect(url_for("admin.tokens"))

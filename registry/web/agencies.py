@@ -1,0 +1,82 @@
+"""Agencies: everyone reads them; admins create and edit them."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from registry.auth import ANY_ROLE, require_role
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.models import Agency, Role, User
+from registry.queries import agreements_query
+from registry.services.agencies import create_agency, update_agency
+from registry.services.lookups import get_agency
+from registry.web.forms import AgencyCreateForm, AgencyEditForm, blank_to_none, yes_no
+from registry.web.helpers import commit, show_errors, success
+
+bp = Blueprint("agencies", __name__, url_prefix="/agencies")
+FIELDS = ("name", "sector", "ico_registration", "dpo_email", "policy_document")
+
+
+@bp.route("")
+@require_role(*ANY_ROLE)
+def index():
+    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    return render_template("agencies/index.html", agencies=agencies)
+
+
+@bp.route("/<code>")
+@require_role(*ANY_ROLE)
+def detail(code):
+    agency = get_agency(code)
+    agreements = db.session.scalars(agreements_query({"agency": code}, current_user)).unique()
+    return render_template(
+        "agencies/detail.html", agency=agency, agreements=list(agreements), users=_users(agency)
+    )
+
+
+def _users(agency: Agency) -> list[User] | None:
+    """Its users, for admins and its own lead; None when the viewer may not see them."""
+    own_lead = current_user.role == Role.AGENCY_LEAD and current_user.agency_id == agency.id
+    if current_user.role != Role.ADMIN and not own_lead:
+        return None
+    query = select(User).where(User.agency_id == agency.id).order_by(User.name)
+    return list(db.session.scalars(query))
+
+
+def _data(form) -> dict:
+    return {name: blank_to_none(getattr(form, name).data) for name in FIELDS}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def create():
+    form = AgencyCreateForm()
+    if form.validate_on_submit():
+        try:
+            agency = create_agency({"code": form.code.data.strip(), **_data(form)}, current_user)
+            commit()
+            success(f"{agency.name} was added.")
+            return redirect(url_for("agencies.detail", code=agency.code))
+        except RegistryError as err:
+            show_errors(form, err)
+    return render_template("agencies/form.html", form=form, agency=None)
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def edit(code):
+    agency = get_agency(code)
+    form = AgencyEditForm(obj=agency)
+    if not form.is_submitted():
+        form.active.data = "yes" if agency.active else "no"
+    if form.validate_on_submit():
+        try:
+            changes = {**_data(form), "active": yes_no(form.active.data)}
+            update_agency(code, changes, current_user)
+            commit()
+            success(f"{agency.name} was updated.")
+            return redirect(url_for("agencies.detail", code=code))
+        except RegistryError as err:
+            show_errors(form, err)
+    return render_template("agencies/form.html", form=form, agency=agency)

@@ -1,0 +1,139 @@
+"""Auditor pages: the decision log, the audit trail and its integrity check, report downloads."""
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+from sqlalchemy import and_, or_, select
+
+from registry import audit as trail
+from registry.auth import require_role
+from registry.extensions import db
+from registry.models import Agency, AuditEvent, Role, ShareCheck, ShareDecision, User
+from registry.permissions import SEES_EVERYTHING
+from registry.queries import checks_query, paginate, uk_day_start
+
+bp = Blueprint("audit", __name__)
+AUDITORS = (Role.AUDITOR, Role.ADMIN)
+LOG_READERS = (Role.PRACTITIONER, Role.AGENCY_LEAD, *SEES_EVERYTHING)
+PER_PAGE = 50
+#: Reports of api.md, offered only when the API serves them (see `available_reports`).
+REPORTS = (
+    ("agreements", "Agreement register", ("csv", "xlsx", "pdf", "json")),
+    ("review-due", "Agreements due for review", ("csv", "xlsx", "json")),
+    ("decisions", "Checks and decisions, exceptions flagged", ("csv", "xlsx", "json")),
+    ("coverage", "Which agencies may share what with whom", ("csv", "svg", "json")),
+    ("access", "Who looked at which person's records", ("csv", "xlsx", "json")),
+)
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def is_exception(check: ShareCheck) -> bool:
+    """Shared although the answer was not a plain 'share': auditors look at these first."""
+    return bool(check.decision and check.decision.shared and check.outcome != "share")
+
+
+@bp.route("/decisions")
+@require_role(*LOG_READERS)
+def decisions():
+    args = {
+        "from_": _date_arg("from"),
+        "to": _date_arg("to"),
+        "agency": request.args.get("agency", ""),
+        "outcome": request.args.get("outcome", ""),
+    }
+    if args["outcome"] not in ("share", "share_with_justification", "do_not_share"):
+        args["outcome"] = ""
+    query = checks_query(args, current_user)
+    shown = request.args.get("show", "")
+    if shown == "exceptions":
+        query = query.join(ShareDecision, ShareDecision.check_id == ShareCheck.id).where(
+            ShareDecision.shared.is_(True), ShareCheck.outcome != "share"
+        )
+    elif shown == "undecided":
+        query = query.outerjoin(ShareDecision, ShareDecision.check_id == ShareCheck.id).where(
+            ShareDecision.id.is_(None)
+        )
+    result = paginate(query, max(request.args.get("page", 1, type=int), 1), PER_PAGE)
+    trail.record(
+        "check.list",
+        actor_id=current_user.id,
+        details={k: str(v) for k, v in args.items() if v} | {"returned": len(result["items"])},
+    )
+    db.session.commit()
+    return render_template(
+        "audit/decisions.html",
+        result=result,
+        args=args,
+        shown=shown,
+        agencies=db.session.scalars(select(Agency).order_by(Agency.name)).all(),
+        is_exception=is_exception,
+        reports=available_reports(),
+    )
+
+
+@bp.route("/audit-trail")
+@require_role(*AUDITORS)
+def trail_page():
+    start, end = _date_arg("from"), _date_arg("to")
+    conditions = []
+    if start:
+        conditions.append(AuditEvent.at >= uk_day_start(start))
+    if end:
+        conditions.append(AuditEvent.at < uk_day_start(end + timedelta(days=1)))
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if conditions:
+        query = query.where(and_(*conditions))
+    action = request.args.get("action", "").strip()
+    if action:
+        query = query.where(or_(AuditEvent.action == action, AuditEvent.action.like(action + ".%")))
+    result = paginate(query, max(request.args.get("page", 1, type=int), 1), PER_PAGE)
+    trail.record("audit.read", actor_id=current_user.id, details={"page": result["page"]})
+    db.session.commit()
+    actors = {u.id: u for u in db.session.scalars(select(User))}
+    return render_template(
+        "audit/trail.html", result=result, actors=actors, start=start, end=end, action=action
+    )
+
+
+@bp.route("/audit-trail/verify")
+@require_role(*AUDITORS)
+def verify():
+    return render_template("audit/verify.html", result=trail.verify())
+
+
+@bp.route("/reports")
+@require_role(*LOG_READERS)
+def reports():
+    return render_template("audit/reports.html", reports=available_reports())
+
+
+def available_reports() -> list[dict]:
+    """The reports of REPORTS that the API serves right now, by looking at the URL map."""
+    rules = {rule.rule for rule in current_app.url_map.iter_rules()}
+    return [
+        {"name": name, "title": title, "formats": formats}
+        for name, title, formats in REPORTS
+        if f"/api/v1/reports/{name}" in rules
+    ]
+
+
+@bp.route("/reports/<name>")
+@require_role(*LOG_READERS)
+def download(name):
+    """Serve an API report to a signed-in browser: the API view runs with the session's user.
+
+    The API view applies its own role and agency rules and reads the same query string
+    (format, from, to, within_days).
+    """
+    if name not in {report["name"] for report in available_reports()}:
+        abort(404)
+    adapter = current_app.url_map.bind("localhost")
+    endpoint, values = adapter.match(f"/api/v1/reports/{name}", method="GET")
+    return current_app.view_functions[endpoint](**values)

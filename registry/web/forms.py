@@ -1,0 +1,201 @@
+"""Flask-WTF forms: field parsing and presence checks only; the services apply the rules."""
+
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from registry.domain import vocabulary as vocab
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class GovDate(DateField):
+    """Day, month and year boxes; all blank means no date."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) != 3:
+            # Not sent as day/month/year boxes: show the stored value, if any.
+            self.raw_data = None
+            return
+        if not any(v.strip() for v in valuelist):
+            self.data = None
+            return
+        if not all(v.strip() for v in valuelist):
+            self.data = None
+            raise ValueError(f"{self.label.text} must include a day, month and year.")
+        try:
+            self.data = datetime.strptime(" ".join(v.strip() for v in valuelist), "%d %m %Y").date()
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026.") from None
+
+
+def text(label, *validators, **kwargs):
+    return StringField(label, validators=list(validators), widget=GovTextInput(), **kwargs)
+
+
+def area(label, *validators, **kwargs):
+    return StringField(label, validators=list(validators), widget=GovTextArea(), **kwargs)
+
+
+def required(message):
+    return DataRequired(message=message)
+
+
+def checkboxes(label, choices, *validators, **kwargs):
+    return SelectMultipleField(
+        label, choices=choices, validators=list(validators), widget=GovCheckboxesInput(), **kwargs
+    )
+
+
+def radios(label, choices, *validators, **kwargs):
+    return RadioField(
+        label, choices=choices, validators=list(validators), widget=GovRadioInput(), **kwargs
+    )
+
+
+def select(label, choices=(), *validators, **kwargs):
+    return SelectField(
+        label, choices=list(choices), validators=list(validators), widget=GovSelect(), **kwargs
+    )
+
+
+def yes_no(value: str | None) -> bool:
+    return value == "yes"
+
+
+def blank_to_none(value):
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+# --- sign in ------------------------------------------------------------------------
+
+
+class SignInForm(FlaskForm):
+    email = text("Email address", required("Enter your email address"), Length(max=254))
+    password = StringField(
+        "Password", validators=[required("Enter your password")], widget=GovPasswordInput()
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change something."""
+
+
+class ReasonForm(FlaskForm):
+    reason = area("Reason", required("Enter the reason"), Length(max=2000))
+
+
+class OptionalReasonForm(FlaskForm):
+    reason = area("Reason (optional)", Optional(), Length(max=2000))
+
+
+# --- agencies -----------------------------------------------------------------------
+
+
+class AgencyForm(FlaskForm):
+    name = text("Name", required("Enter the agency's name"), Length(max=200))
+    sector = select("Sector", [("", "Choose a sector"), *vocab.SECTORS.items()])
+    ico_registration = text(
+        "ICO registration number (optional)",
+        Optional(),
+        Length(max=40),
+        description="From the Information Commissioner's register of fee payers, e.g. Z1234567.",
+    )
+    dpo_email = text(
+        "Data protection officer's email (optional)", Optional(), Email(), Length(max=254)
+    )
+    policy_document = text(
+        "Appropriate policy document reference (optional)",
+        Optional(),
+        Length(max=200),
+        description=(
+            "The agency's appropriate policy document (Data Protection Act 2018, Schedule 1, "
+            "Part 4). Many Schedule 1 conditions need one."
+        ),
+    )
+
+    def validate_sector(self, field):
+        if field.data not in vocab.SECTORS:
+            raise ValueError("Choose the agency's sector")
+
+
+class AgencyCreateForm(AgencyForm):
+    code = text(
+        "Code",
+        required("Enter a short code for the agency"),
+        Length(max=40),
+        description="A short, permanent code such as CSC or POL. It cannot be changed later.",
+    )
+
+
+class AgencyEditForm(AgencyForm):
+    active = radios(
+        "Is the agency active?",
+        [("yes", "Yes"), ("no", "No, it can no longer provide or receive information")],
+        InputRequired(message="Say whether the agency is active"),
+    )
+
+
+# --- users and tokens ---------------------------------------------------------------
+
+ROLE_CHOICES = [
+    ("practitioner", "Practitioner"),
+    ("agency_lead", "Agency lead"),
+    ("auditor", "Auditor"),
+    ("admin", "Administrator"),
+]
+
+
+class UserCreateForm(FlaskForm):
+    name = text("Full name", required("Enter the person's full name"), Length(max=200))
+    email = text("Email address", required("Enter an email address"), Email(), Length(max=254))
+    role = radios("Role", ROLE_CHOICES, InputRequired(message="Choose a role"))
+    agency = select(
+        "Agency",
+        description="Practitioners and agency leads belong to one agency; leave blank otherwise.",
+    )
+    password = StringField(
+        "Password",
+        validators=[
+            required("Enter a password"),
+            Length(min=12, max=1000, message="Use at least 12 characters"),
+        ],
+        widget=GovPasswordInput(),
+        description="At least 12 characters. Give it to the person through a safe channel.",
+    )
+
+
+class UserEditForm(FlaskForm):
+    name = text("Full name", required("Enter the person's full name"), Length(max=200))
+    role = radios("Role", ROLE_CHOICES, InputRequired(message="Choose a role"))
+    active = radios(
+        "Can this person sign in?",
+        [("yes", "Yes"), ("no", "No, deactivate their account (ends their sessions and tokens)")],
+        InputRequired(message="Say whether the person can sign in"),
+    )
+
+
+class TokenForm(FlaskForm):
+    name = text(
+        "What is the token for?",
+        required("Enter what the token is for"),
+        Length(max=100),
+        description="For example: case management system integration.",
+    )

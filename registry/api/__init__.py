@@ -3,7 +3,17 @@
 from flask import Blueprint, Flask
 from swagger_ui_bundle import swagger_ui_path
 
-from registry.api import agencies, agreements, audit, checks, consents, tokens, users, vocabularies
+from registry.api import (
+    agencies,
+    agreements,
+    audit,
+    checks,
+    consents,
+    reports,
+    tokens,
+    users,
+    vocabularies,
+)
 from registry.extensions import api
 
 BLUEPRINTS = (
@@ -15,6 +25,7 @@ BLUEPRINTS = (
     consents.blp,
     checks.blp,
     audit.blp,
+    reports.blp,
 )
 
 

@@ -10,8 +10,10 @@ from registry import audit
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.models import Role
+from registry.reports.cli import export_command
 
 registry_cli = AppGroup("registry", help="Manage the Information Sharing Registry.")
+registry_cli.add_command(export_command)
 
 
 def _fail(message: str) -> None:
@@ -93,4 +95,7 @@ def seed_demo_command(if_empty):
 
 
 def init_app(app: Flask) -> None:
+    from registry.generate_cli import generate_command  # synthetic data for benchmarks
+
+    registry_cli.add_command(generate_command)
     app.cli.add_command(registry_cli)

@@ -14,6 +14,7 @@ from registry.reports.export import WRITERS, export
 blp = Blueprint("reports_api", __name__, url_prefix="/reports", description="Reports and exports")
 READERS = (*AUDITORS, Role.AGENCY_LEAD)
 BINARY = {"type": "string", "format": "binary"}
+FILE = "The report as a file download; `format` picks its content type."
 
 
 def documented(name: str):
@@ -23,11 +24,9 @@ def documented(name: str):
     def decorator(view):
         for fmt in others:
             view = blp.alt_response(
-                200, schema=BINARY, content_type=WRITERS[fmt][1], description=f"format={fmt}"
+                200, schema=BINARY, content_type=WRITERS[fmt][1], description=FILE
             )(view)
-        return blp.response(
-            200, BINARY, content_type=WRITERS[first][1], description=f"format={first}"
-        )(view)
+        return blp.response(200, BINARY, content_type=WRITERS[first][1], description=FILE)(view)
 
     return decorator
 

@@ -19,9 +19,9 @@ from registry.reports.base import Column, Viewer, keyset
 DRAFT_WAIT = timedelta(days=30)
 
 REGISTER_COLUMNS = (
-    Column("reference", "Reference", width=14),
+    Column("reference", "Reference", width=17),
     Column("title", "Title", width=30),
-    Column("status", "Status", width=10),
+    Column("status", "Status", width=13),
     Column("version", "Version in force", "int", 10),
     Column("pending_version", "Pending version", "int", 10),
     Column("parties", "Parties and roles", "list", 18),
@@ -34,9 +34,9 @@ REGISTER_COLUMNS = (
     Column("statutory_gateways", "Statutory gateways", "list", 20),
     Column("consent_required", "Consent required", "bool", 15),
     Column("safeguarding_override", "Safeguarding override", "bool", 15),
-    Column("effective_from", "Effective from", "date", 11),
-    Column("review_date", "Review date", "date", 11),
-    Column("expires_on", "Expires on", "date", 11),
+    Column("effective_from", "Effective from", "date", 15),
+    Column("review_date", "Review date", "date", 15),
+    Column("expires_on", "Expires on", "date", 15),
     Column("signatories", "Signatories and dates", "list", 26),
     Column("dpia_reference", "DPIA reference", width=12),
 )
@@ -46,7 +46,7 @@ REVIEW_COLUMNS = (
     Column("title", "Title", width=30),
     Column("status", "Status", width=10),
     Column("reason", "Why it is listed", width=20),
-    Column("due_on", "Due or since", "date", 12),
+    Column("due_on", "Due or since", "date", 15),
     Column("days_left", "Days left (negative: overdue)", "int", 10),
     Column("must_act", "Agencies that must act", "list", 16),
     Column("contacts", "Their leads", "list", 34),

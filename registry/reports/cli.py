@@ -37,11 +37,19 @@ def export_command(report, format_, output, **options):
     try:
         args = chosen.args().load(raw)
     except ValidationError as err:
-        problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in err.messages.items())
-        raise click.ClickException(f"{report}: {problems}") from None
+        raise click.ClickException(f"{report}: {_problems(err.messages)}") from None
     result = export(chosen, args, Viewer.operator())
     size = _write(output, result.chunks)
     click.echo(f"Wrote the {report} report ({args['format']}, {size} bytes) to {output}.")
+
+
+def _problems(messages: dict) -> str:
+    return "; ".join(
+        f"--{field.replace('_', '-')} does not apply to this report"
+        if msgs == ["Unknown field."]
+        else f"--{field.replace('_', '-')}: {' '.join(msgs)}"
+        for field, msgs in messages.items()
+    )
 
 
 def _write(output: Path, chunks) -> int:

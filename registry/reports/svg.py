@@ -63,9 +63,9 @@ def _labels(index: int, code: str, name: str, left: int, top: int) -> list[str]:
     y = top + index * CELL + CELL // 2 + 4
     x = left + index * CELL + CELL // 2 + 4
     return [
-        f"<text x='{left - 6}' y='{y}' text-anchor='end'>{tip}{escape(code)}</text>",
+        f"<text x='{left - 6}' y='{y}' text-anchor='end'>{escape(code)}{tip}</text>",
         f"<text x='{x}' y='{top - 6}' transform='rotate(-90 {x} {top - 6})'>"
-        f"{tip}{escape(code)}</text>",
+        f"{escape(code)}{tip}</text>",
     ]
 
 

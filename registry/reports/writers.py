@@ -36,9 +36,14 @@ def text_value(column: Column, value) -> str:
     return str(value)
 
 
-def neutralise(cell: str) -> str:
-    """Prefix a quote so spreadsheets show the text instead of running it as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+def neutralise(column: Column, cell: str) -> str:
+    """Prefix a quote so spreadsheets show text instead of running it as a formula.
+
+    Numbers the registry computes (a negative "days left") stay numbers.
+    """
+    if column.kind != "int" and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def chunked(pieces: Iterable[str]) -> Iterator[bytes]:
@@ -67,7 +72,7 @@ def _csv_lines(rows: Iterable[dict], columns: tuple[Column, ...]) -> Iterator[st
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([neutralise(text_value(c, row.get(c.key))) for c in columns])
+        writer.writerow([neutralise(c, text_value(c, row.get(c.key))) for c in columns])
         yield buffer.getvalue()
 
 

@@ -157,6 +157,10 @@ def _for_change(reference: str, actor: User, *, manage: bool = True) -> Agreemen
         raise Conflict(
             f"{reference} was terminated on {agreement.terminated_on}; it cannot change."
         )
+    # Claim the row before writing anything else: a change committed since it was read
+    # fails here (409), before this request reads the signatures or versions it depends on.
+    _touch(agreement)
+    db.session.flush()
     return agreement
 
 

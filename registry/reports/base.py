@@ -13,7 +13,7 @@ from registry.permissions import SEES_EVERYTHING
 from registry.queries import uk_day_start
 
 #: Rows fetched per database round trip: large exports never hold more than this.
-BATCH = 500
+BATCH = 250
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
 from registry.reports import REPORTS
@@ -26,6 +27,7 @@ from registry.reports.export import export
 @click.option("--to", help="decisions, access, audit: last day (YYYY-MM-DD).")
 @click.option("--outcome", help="decisions: share, share_with_justification, do_not_share.")
 @click.option("--shared", help="decisions: true or false.")
+@with_appcontext
 def export_command(report, format_, output, **options):
     """Write a report to a file (written whole, then moved into place)."""
     chosen = REPORTS[report]

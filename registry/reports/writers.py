@@ -18,7 +18,7 @@ BOM = "\ufeff"
 #: Excel runs a cell starting with these as a formula (CSV injection); tab and CR too.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Flush the stream roughly every this many characters.
-CHUNK = 64 * 1024
+CHUNK = 32 * 1024
 
 
 def text_value(column: Column, value) -> str:

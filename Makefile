@@ -4,13 +4,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+VENDOR := registry/static/vendor/govuk
 DEV_ENV := REGISTRY_CONFIG=development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: install run test lint format migrate seed clean
 
-install: $(STAMP)
+install: $(STAMP) $(VENDOR)/.copied
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -19,6 +21,18 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $(STAMP)
+
+# Front-end assets (GOV.UK Frontend) and axe-core for the browser tests, pinned by
+# package-lock.json; the pages serve a local copy, nothing comes from a CDN.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+$(VENDOR)/.copied: $(NODE_STAMP)
+	mkdir -p $(VENDOR)
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
+		node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/
+	touch $(VENDOR)/.copied
 
 migrate: install
 	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
@@ -41,4 +55,4 @@ test: lint
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache node_modules registry/static/vendor

@@ -13,6 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from registry.domain import vocabulary as vocab
@@ -20,10 +21,33 @@ from registry.domain import vocabulary as vocab
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+class _LegendFromLabel:
+    """Keep the field's label as the legend when a template passes other fieldset params."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        legend = params.setdefault("fieldset", {}).setdefault("legend", {})
+        if not legend.get("text") and not legend.get("html"):
+            legend["text"] = field.label.text
+        return params
+
+
+class Checkboxes(_LegendFromLabel, GovCheckboxesInput):
+    pass
+
+
+class Radios(_LegendFromLabel, GovRadioInput):
+    pass
+
+
+class DateInput(_LegendFromLabel, GovDateInput):
+    pass
+
+
 class GovDate(DateField):
     """Day, month and year boxes; all blank means no date."""
 
-    widget = GovDateInput()
+    widget = DateInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
@@ -58,21 +82,33 @@ def required(message):
     return DataRequired(message=message)
 
 
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, text) for value, text in pairs]
+
+
 def checkboxes(label, choices, *validators, **kwargs):
     return SelectMultipleField(
-        label, choices=choices, validators=list(validators), widget=GovCheckboxesInput(), **kwargs
+        label,
+        choices=options(choices),
+        validators=list(validators),
+        widget=Checkboxes(),
+        **kwargs,
     )
 
 
 def radios(label, choices, *validators, **kwargs):
     return RadioField(
-        label, choices=choices, validators=list(validators), widget=GovRadioInput(), **kwargs
+        label,
+        choices=options(choices),
+        validators=list(validators),
+        widget=Radios(),
+        **kwargs,
     )
 
 
 def select(label, choices=(), *validators, **kwargs):
     return SelectField(
-        label, choices=list(choices), validators=list(validators), widget=GovSelect(), **kwargs
+        label, choices=options(choices), validators=list(validators), widget=GovSelect(), **kwargs
     )
 
 

@@ -163,5 +163,7 @@ def test_journey(page, live_server, audit_page):
     expect(row).to_contain_text("strategy discussion")
     audit_page(page, "auditor-log")
     row.get_by_role("link").click()
-    expect(page.get_by_text("Seeking consent would put the person's protection at risk")).to_be_visible()
+    expect(
+        page.get_by_text("Seeking consent would put the person's protection at risk")
+    ).to_be_visible()
     audit_page(page, "auditor-check")

@@ -600,3 +600,41 @@ def test_expired_when_the_version_in_force_has_expired(app, client, world):
     assert response.json["agreement"]["reference"] == "ISA-Y"
     assert response.json["also_covered_by"] == []
     assert "CONSENT_NOT_REQUIRED" in reasons
+
+
+def test_amending_the_parties_needs_the_new_party_to_sign(client, world):
+    active_agreement(client, world)
+    parties = [
+        {"agency": "CSC", "role": "both"},
+        {"agency": "POL", "role": "both"},
+        {"agency": "SCH", "role": "recipient"},
+    ]
+    response = client.patch(
+        f"{API}/ISA-1", json={"parties": parties}, headers=world.headers("lead_pol")
+    )
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["parties"] == parties[:2]  # version 1 still in force
+    assert body["pending_version"]["parties"] == parties
+    assert body["pending_version"]["awaiting_signatures"] == ["CSC", "POL", "SCH"]
+    # SCH is not a party of version 1, yet signs version 2 for its agency.
+    prac = world.headers("prac_csc")
+    before = client.post("/api/v1/checks", json=check_payload(recipient="SCH"), headers=prac)
+    assert [r["code"] for r in before.json["reasons"]] == ["AGREEMENT_NOT_IN_FORCE"]
+    done = sign_all(client, world, "ISA-1", ["SCH", "CSC", "POL"])
+    assert done["version"] == 2 and done["parties"] == parties
+    assert done["versions"][1]["changed_fields"] == ["parties"]
+    after = client.post("/api/v1/checks", json=check_payload(recipient="SCH"), headers=prac)
+    assert after.json["outcome"] == "share"
+    assert after.json["agreement"] == {"reference": "ISA-1", "version": 2}
+
+
+def test_a_terminated_draft_cannot_be_signed(client, world):
+    create_agreement(client, world, agreement_payload())
+    ended = _action(client, world, "lead_csc", "terminate", reason="Abandoned")
+    assert ended.status_code == 200, ended.json
+    assert ended.json["status"] == "terminated"
+    response = _sign(client, world, "ISA-1", "lead_pol")
+    assert response.status_code == 409, response.json
+    assert "terminated" in response.json["message"]
+    assert _get(client, world, "ISA-1")["signatures"] == []

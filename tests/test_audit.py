@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from registry.audit import GENESIS_HASH
 from registry.extensions import db
-from registry.models import AuditEvent, AuditHead, ConsentRecord
+from registry.models import AuditEvent, AuditHead, ConsentRecord, ShareCheck, ShareDecision
 from registry.subjects import subject_hash
 from tests.conftest import ON_POSTGRES
 from tests.helpers import PASSWORD, active_agreement, agreement_payload, check_payload
@@ -192,6 +192,14 @@ def test_every_write_and_sensitive_read_appends_one_event(app, client, world):
             "check",
             lambda: str(ids["check"]),
             hashed,
+        ),
+        (
+            lambda: client.get("/api/v1/checks", headers=world.headers("lead_csc")),
+            200,
+            "check.list",
+            None,
+            None,
+            None,
         ),
         (suspend, 200, "agreement.suspended", "agreement", lambda: "ISA-1", None),
         (resume, 200, "agreement.resumed", "agreement", lambda: "ISA-1", None),
@@ -523,15 +531,25 @@ def test_forged_event_in_the_middle_is_detected(app, client, world, trail):
 # --- the database itself refuses changes ---------------------------------------------
 
 
-@pytest.mark.parametrize("table", ["audit_events", "consent_records"])
-def test_triggers_reject_update_and_delete(app, client, world, table):
+@pytest.mark.parametrize(
+    ("model", "column"),
+    [
+        (AuditEvent, "action"),
+        (ConsentRecord, "status"),
+        (ShareCheck, "outcome"),
+        (ShareDecision, "justification"),
+    ],
+)
+def test_triggers_reject_update_and_delete(app, client, world, model, column):
+    prac = world.headers("prac_csc")
     client.post(
         "/api/v1/subjects/x/consents",
         json={"status": "granted", "given_by": "subject", "method": "written"},
-        headers=world.headers("prac_csc"),
+        headers=prac,
     )
-    model = AuditEvent if table == "audit_events" else ConsentRecord
-    column = "action" if table == "audit_events" else "status"
+    made = client.post("/api/v1/checks", json=check_payload(), headers=prac).json
+    client.post(f"/api/v1/checks/{made['id']}/decision", json={"shared": False}, headers=prac)
+    table = model.__tablename__
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(model))
         assert before > 0

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from registry.domain import vocabulary as vocab
 from registry.web.agreement_form import CATEGORY_CHOICES
@@ -138,9 +138,9 @@ class CheckForm(FlaskForm):
 
     def validate_recipient(self, field):
         if not field.data:
-            raise ValueError("Choose the agency that would receive the information")
+            raise ValidationError("Choose the agency that would receive the information")
         if field.data == self.provider.data:
-            raise ValueError("The receiving agency must be different from your agency")
+            raise ValidationError("The receiving agency must be different from your agency")
 
     def to_data(self) -> dict:
         data = {

@@ -14,7 +14,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from registry.domain import vocabulary as vocab
 
@@ -76,6 +83,13 @@ def text(label, *validators, **kwargs):
 
 def area(label, *validators, **kwargs):
     return StringField(label, validators=list(validators), widget=GovTextArea(), **kwargs)
+
+
+def email():
+    return Regexp(
+        r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        message="Enter an email address in the correct format, like name@example.org",
+    )
 
 
 def required(message):
@@ -155,7 +169,7 @@ class AgencyForm(FlaskForm):
         description="From the Information Commissioner's register of fee payers, e.g. Z1234567.",
     )
     dpo_email = text(
-        "Data protection officer's email (optional)", Optional(), Email(), Length(max=254)
+        "Data protection officer's email (optional)", Optional(), email(), Length(max=254)
     )
     policy_document = text(
         "Appropriate policy document reference (optional)",
@@ -169,7 +183,7 @@ class AgencyForm(FlaskForm):
 
     def validate_sector(self, field):
         if field.data not in vocab.SECTORS:
-            raise ValueError("Choose the agency's sector")
+            raise ValidationError("Choose the agency's sector")
 
 
 class AgencyCreateForm(AgencyForm):
@@ -201,7 +215,7 @@ ROLE_CHOICES = [
 
 class UserCreateForm(FlaskForm):
     name = text("Full name", required("Enter the person's full name"), Length(max=200))
-    email = text("Email address", required("Enter an email address"), Email(), Length(max=254))
+    email = text("Email address", required("Enter an email address"), email(), Length(max=254))
     role = radios("Role", ROLE_CHOICES, InputRequired(message="Choose a role"))
     agency = select(
         "Agency",

@@ -27,7 +27,7 @@ def show_errors(form, err: RegistryError, field_map: dict | None = None) -> None
         else:
             leftovers.extend(flat)
     if not err.errors or leftovers:
-        form.form_errors.extend(leftovers or [err.message])
+        form.form_errors.extend([err.message, *leftovers])
 
 
 def _flatten(messages) -> list[str]:

@@ -1,6 +1,6 @@
 """Check a proposed share, see the answer, record what was done."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -58,6 +58,9 @@ def result(check_id):
     commit()
     form = DecisionForm()
     asks_justification, asks_reason = asks(check)
+    can_decide = current_user.role in CHECKERS and current_user.agency_id == check.provider_id
+    if form.is_submitted() and not can_decide:
+        abort(403, "Only the provider agency's practitioners and lead record this decision.")
     if form.validate_on_submit():
         try:
             service.record_decision(
@@ -76,5 +79,5 @@ def result(check_id):
         headline=HEADLINES[check.outcome],
         asks_justification=asks_justification,
         asks_reason=asks_reason,
-        can_decide=current_user.role in CHECKERS and current_user.agency_id == check.provider_id,
+        can_decide=can_decide,
     )

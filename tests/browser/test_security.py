@@ -1,0 +1,36 @@
+"""In a real browser: the pages' CSP lets their own scripts run and blocks nothing of theirs."""
+
+from playwright.sync_api import expect
+
+from tests.helpers import PASSWORD
+
+
+def test_csp_allows_the_pages_own_scripts(browser, live_server, audit_page):
+    context = browser.new_context()  # no bypass_csp: the real policy applies
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda err: problems.append(str(err)))
+    page.goto(f"{live_server}/sign-in")
+    # The GOV.UK Frontend module (an external script) ran: it marks the body.
+    expect(page.locator("body.govuk-frontend-supported")).to_have_count(1)
+    page.get_by_label("Email address").fill("auditor@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/audit-trail/verify")
+    expect(page.get_by_text("The audit trail is intact")).to_be_visible()
+    assert not problems, problems
+    context.close()
+
+
+def test_pages_work_without_javascript(browser, live_server, audit_page):
+    context = browser.new_context(java_script_enabled=False, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/sign-in")
+    page.get_by_label("Email address").fill("prac_csc@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/checks/new")
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    context.close()

@@ -286,6 +286,7 @@ def test_production_config_with_its_keys_starts(tmp_path):
         SECRET_KEY="k" * 32,
         SUBJECT_KEY="s" * 32,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/prod.sqlite3",
+        SQLALCHEMY_ENGINE_OPTIONS={},
     )
     config.validate()
     app = create_app(config)

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from registry import audit
 from registry.api.schemas import (
+    MAX_ID,
     BatchRequestSchema,
     CheckListSchema,
     CheckPageSchema,
@@ -64,7 +65,7 @@ class CheckBatch(MethodView):
         return {"checks": checks}
 
 
-@blp.route("/<int:check_id>")
+@blp.route(f"/<int(max={MAX_ID}):check_id>")
 class CheckById(MethodView):
     @require_role(*READERS)
     @blp.response(200, CheckResultSchema)
@@ -75,7 +76,7 @@ class CheckById(MethodView):
         return check
 
 
-@blp.route("/<int:check_id>/decision")
+@blp.route(f"/<int(max={MAX_ID}):check_id>/decision")
 class Decision(MethodView):
     @require_role(*CHECKERS)
     @blp.arguments(DecisionCreateSchema)

@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from registry.api.schemas import (
+    MAX_ID,
     UserCreateSchema,
     UserPageSchema,
     UserQueryArgsSchema,
@@ -40,7 +41,7 @@ class Users(MethodView):
         return user
 
 
-@blp.route("/<int:user_id>")
+@blp.route(f"/<int(max={MAX_ID}):user_id>")
 class UserById(MethodView):
     @require_role(*MANAGERS)
     @blp.response(200, UserSchema)

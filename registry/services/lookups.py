@@ -8,6 +8,8 @@ from registry.models import Agency, Agreement
 
 
 def agency_by_code(code: str) -> Agency | None:
+    if "\x00" in code:  # from a URL path: PostgreSQL cannot even compare it
+        return None
     return db.session.scalar(select(Agency).where(Agency.code == code))
 
 
@@ -28,6 +30,8 @@ def agencies_for_codes(codes: list[str], field: str) -> dict[str, Agency]:
 
 
 def get_agreement(reference: str, *, for_update: bool = False) -> Agreement:
+    if "\x00" in reference:  # from a URL path: PostgreSQL cannot even compare it
+        raise NotFound(f"There is no agreement with reference {reference!r}.")
     query = select(Agreement).where(Agreement.reference == reference)
     if for_update:
         # Row lock on PostgreSQL; on SQLite the optimistic lock_version does the job.

@@ -6,7 +6,27 @@ import pytest
 
 from config import TestingConfig
 from registry import create_app
-from tests.helpers import PASSWORD
+from registry.extensions import db
+from tests.helpers import PASSWORD, World
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Apps with extra settings over the test database, each with the world; engines disposed."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+        with app.app_context():
+            if not apps:
+                World.build()
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def sign_in(client, key: str, password: str = PASSWORD):
@@ -75,18 +95,9 @@ def test_deactivated_user_session_ends(client, world, app):
     assert client.get("/").status_code == 302
 
 
-def test_repeated_failed_sign_ins_are_throttled(database_url):
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        RATELIMIT_ENABLED=True,
-        LOGIN_RATE_LIMIT="3 per minute",
-    )
+def test_repeated_failed_sign_ins_are_throttled(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
-    with app.app_context():
-        from tests.helpers import World
-
-        World.build()
     for _ in range(3):
         assert sign_in(client, "prac_csc", "wrong-password-123").status_code == 200
     blocked = sign_in(client, "prac_csc", PASSWORD)
@@ -94,30 +105,16 @@ def test_repeated_failed_sign_ins_are_throttled(database_url):
     assert "Too many attempts" in blocked.text
 
 
-def test_successful_sign_ins_are_not_counted(database_url):
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        RATELIMIT_ENABLED=True,
-        LOGIN_RATE_LIMIT="2 per minute",
-    )
-    with app.app_context():
-        from tests.helpers import World
-
-        World.build()
+def test_successful_sign_ins_are_not_counted(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute")
     for _ in range(4):
         client = app.test_client()
         assert sign_in(client, "prac_csc").status_code == 302
 
 
 @pytest.fixture
-def csrf_app(database_url):
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        from tests.helpers import World
-
-        app.world = World.build()
-    return app
+def csrf_app(make_app):
+    return make_app(WTF_CSRF_ENABLED=True)
 
 
 def test_csrf_rejects_a_form_without_token(csrf_app):
@@ -181,14 +178,8 @@ def test_session_cookie_flags(client, world):
     assert "SameSite=Lax" in cookie
 
 
-def test_session_cookie_is_secure_outside_development(database_url):
-    app = create_app(
-        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, SESSION_COOKIE_SECURE=True
-    )
-    with app.app_context():
-        from tests.helpers import World
-
-        World.build()
+def test_session_cookie_is_secure_outside_development(make_app):
+    app = make_app(SESSION_COOKIE_SECURE=True)
     response = sign_in(app.test_client(), "prac_csc")
     assert "Secure" in response.headers["Set-Cookie"]
     from config import ProductionConfig

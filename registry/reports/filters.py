@@ -1,8 +1,9 @@
 """The filters each report accepts, validated once for the API (422 per field) and the CLI."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
+from registry.api.schemas import QUERY_DATES, Schema
 from registry.extensions import db
 from registry.models import Agency
 
@@ -20,8 +21,10 @@ def _known_agency(code: str) -> None:
 
 
 class _DateRange(Schema):
-    from_ = fields.Date(data_key="from", metadata={"description": "First UK day included"})
-    to = fields.Date(metadata={"description": "Last UK day included"})
+    from_ = fields.Date(
+        data_key="from", validate=QUERY_DATES, metadata={"description": "First UK day included"}
+    )
+    to = fields.Date(validate=QUERY_DATES, metadata={"description": "Last UK day included"})
 
     @validates_schema
     def _in_order(self, data, **kwargs):

@@ -59,7 +59,7 @@ def new_user():
     return render_template("admin/user_new.html", form=form)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<int(max=2147483647):user_id>", methods=["GET", "POST"])
 @require_role(*MANAGERS)
 def edit_user(user_id):
     user = get_user(user_id, current_user)
@@ -107,7 +107,7 @@ def tokens():
     )
 
 
-@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/tokens/<int(max=2147483647):token_id>/revoke", methods=["POST"])
 @require_role(*ANY_ROLE)
 def revoke(token_id):
     EmptyForm()

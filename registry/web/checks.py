@@ -51,7 +51,7 @@ def asks(check) -> tuple[bool, bool]:
     return check.outcome != "share", bool(codes & NEEDS_NO_CONSENT_REASON)
 
 
-@bp.route("/<int:check_id>", methods=["GET", "POST"])
+@bp.route("/<int(max=2147483647):check_id>", methods=["GET", "POST"])
 @require_role(*READERS)
 def result(check_id):
     check = service.get_check(check_id, current_user)

@@ -1,0 +1,36 @@
+"""Out-of-range values in report filters and page URLs are clean 4xx answers, never 500s."""
+
+import pytest
+
+from tests.helpers import active_agreement, check_payload
+from tests.test_web_auth import sign_in
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/reports/decisions?to=9999-12-31",
+        "/api/v1/reports/access?from=9999-12-31",
+        "/api/v1/reports/agreements?agency=%00",
+    ],
+)
+def test_report_filters_out_of_range_are_422(client, world, path):
+    response = client.get(path, headers=world.headers("auditor"))
+    assert response.status_code == 422, response.json
+    assert response.json["errors"]["query"]
+
+
+@pytest.mark.parametrize(
+    ("key", "path"),
+    [
+        ("admin", "/users/99999999999999999999"),
+        ("prac_csc", "/checks/99999999999999999999"),
+    ],
+)
+def test_page_ids_beyond_the_database_range_are_404(client, world, key, path):
+    active_agreement(client, world)
+    client.post("/api/v1/checks", json=check_payload(), headers=world.headers("prac_csc"))
+    sign_in(client, key)
+    assert client.get(path).status_code == 404
+    # The same route with an ordinary id exists (so the 404 above is about the range).
+    assert client.get(path.replace("99999999999999999999", "1")).status_code in (200, 403)

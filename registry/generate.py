@@ -924,6 +924,8 @@ class _CheckWriter:
             ("consent_records", world.counts["consent_records"]),
         ):
             details = {"table": table, "rows": rows, "generator": "registry generate"}
+            if table == "consent_records":
+                details["people"] = self.gen.sizes.people
             self._audit(first, None, "bulk.import", "table", table, None, details)
         total = self.gen.sizes.checks
         span = (datetime.now(UTC) - timedelta(hours=1) - first).total_seconds() - 86400

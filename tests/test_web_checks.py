@@ -177,3 +177,18 @@ def test_reports_link_only_what_the_api_serves(app, world):
     if not served:
         assert "No reports are available yet" in page
     assert browser(app, "auditor").get("/reports/not-a-report").status_code == 404
+
+
+def test_reports_page_downloads_and_shows_the_coverage_heatmap(app, client, world):
+    active_agreement(client, world)
+    auditor = browser(app, "auditor")
+    page = auditor.get("/reports").text
+    for name in ("agreements", "review-due", "decisions", "coverage", "access"):
+        assert f"/reports/{name}?format=" in page
+    assert '<img src="/reports/coverage?format=svg"' in page
+    svg = auditor.get("/reports/coverage?format=svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert "<svg" in svg.text and "CSC" in svg.text
+    register = auditor.get("/reports/agreements?format=csv")
+    assert register.status_code == 200 and "ISA-1" in register.text
+    assert "<img" not in browser(app, "prac_csc").get("/reports").text

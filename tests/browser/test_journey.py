@@ -167,3 +167,8 @@ def test_journey(page, live_server, audit_page):
         page.get_by_text("Seeking consent would put the person's protection at risk")
     ).to_be_visible()
     audit_page(page, "auditor-check")
+    page.goto(f"{server}/reports")
+    heatmap = page.get_by_role("img", name=re.compile("Heatmap"))
+    expect(heatmap).to_be_visible()
+    assert page.evaluate("img => img.naturalWidth", heatmap.element_handle()) > 0
+    audit_page(page, "auditor-reports")

@@ -26,7 +26,7 @@ PAGES = [
     ("/decisions?show=exceptions&outcome=share&from=2026-01-01&to=2030-01-01", ALL),
     ("/audit-trail", ("admin", "auditor")),
     ("/audit-trail/verify", ("admin", "auditor")),
-    ("/reports", ALL),
+    ("/reports", ("admin", "auditor", "lead_csc")),
     ("/users", ("admin", "lead_csc")),
     ("/users/new", ("admin", "lead_csc")),
     ("/tokens", ALL),

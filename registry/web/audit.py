@@ -16,6 +16,8 @@ from registry.queries import checks_query, paginate, uk_day_start
 bp = Blueprint("audit", __name__)
 AUDITORS = (Role.AUDITOR, Role.ADMIN)
 LOG_READERS = (Role.PRACTITIONER, Role.AGENCY_LEAD, *SEES_EVERYTHING)
+#: Who the reports API serves (practitioners get 403 there, so no links for them here).
+REPORT_READERS = (Role.AGENCY_LEAD, *SEES_EVERYTHING)
 PER_PAGE = 50
 #: Reports of api.md, offered only when the API serves them (see `available_reports`).
 REPORTS = (
@@ -74,7 +76,7 @@ def decisions():
         shown=shown,
         agencies=db.session.scalars(select(Agency).order_by(Agency.name)).all(),
         is_exception=is_exception,
-        reports=available_reports(),
+        reports=available_reports() if current_user.role in REPORT_READERS else [],
     )
 
 
@@ -109,7 +111,7 @@ def verify():
 
 
 @bp.route("/reports")
-@require_role(*LOG_READERS)
+@require_role(*REPORT_READERS)
 def reports():
     return render_template("audit/reports.html", reports=available_reports())
 
@@ -125,7 +127,7 @@ def available_reports() -> list[dict]:
 
 
 @bp.route("/reports/<name>")
-@require_role(*LOG_READERS)
+@require_role(*REPORT_READERS)
 def download(name):
     """Serve an API report to a signed-in browser: the API view runs with the session's user.
 

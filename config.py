@@ -16,13 +16,30 @@ def _database_url(default_file: str) -> str:
     return url
 
 
+def _engine_options() -> dict:
+    """SQLAlchemy engine options; the PostgreSQL pool is sized from the environment.
+
+    Each app server process holds up to DB_POOL_SIZE + DB_MAX_OVERFLOW connections, so the
+    total over every worker of every server must stay under PostgreSQL's max_connections.
+    """
+    options: dict = {"pool_pre_ping": os.environ.get("DB_POOL_PRE_PING", "1") != "0"}
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")):
+        options.update(
+            pool_size=int(os.environ.get("DB_POOL_SIZE", "5")),
+            max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "5")),
+            pool_timeout=float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+            pool_recycle=int(os.environ.get("DB_POOL_RECYCLE", "1800")),
+        )
+    return options
+
+
 class Config:
     """Settings shared by every environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SUBJECT_KEY = os.environ.get("SUBJECT_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url("registry.sqlite3")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options()
     API_TITLE = "Information Sharing Registry"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -34,6 +51,7 @@ class Config:
     TOKEN_LIFETIME = timedelta(hours=int(os.environ.get("TOKEN_LIFETIME_HOURS", "12")))
     #: argon2id parameters (argon2-cffi defaults: RFC 9106 "low memory" profile).
     PASSWORD_HASH_PARAMS = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    #: Several app servers must share their counters: RATELIMIT_STORAGE_URI=redis://host:6379
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     #: Failed sign-ins allowed per client address.

@@ -1,6 +1,8 @@
 """Translate database rows into the decision engine's facts (and agreement terms)."""
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, exists, null, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from registry.domain import (
@@ -17,10 +19,12 @@ from registry.extensions import db
 from registry.models import (
     Agency,
     Agreement,
+    AgreementEvent,
     AgreementEventKind,
     AgreementParty,
     AgreementVersion,
     ConsentRecord,
+    Signature,
 )
 
 
@@ -140,4 +144,212 @@ def share_facts(
         recipient=agency_facts(recipient),
         agreements=tuple(agreement_facts(a) for a in agreements),
         consents=tuple(consent_facts(r) for r in consent_records_for(subject)),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The share check's fast path: the same facts from a few Core queries over plain rows.
+# Statements are built once (bound parameters), so SQLAlchemy compiles each of them once
+# per process; no ORM object is created, so nothing lands in the identity map.
+
+
+@dataclass(frozen=True, slots=True)
+class PairFacts:
+    """Agreements shared by two agencies, as engine facts, and their versions' row ids."""
+
+    agreements: tuple[AgreementFacts, ...]
+    #: (agreement id, version number) -> agreement_versions.id
+    version_ids: dict[tuple[int, int], int]
+
+
+_AGENCY_COLUMNS = (
+    Agency.id,
+    Agency.code,
+    Agency.name,
+    Agency.sector,
+    Agency.active,
+    Agency.policy_document,
+)
+_AGENCIES_BY_CODE = select(*_AGENCY_COLUMNS).where(
+    Agency.code.in_(bindparam("codes", expanding=True))
+)
+
+
+def agency_rows_by_code(codes) -> dict:
+    """Agency rows (id, code, name, sector, active, policy_document) by code, in one query."""
+    rows = db.session.connection().execute(_AGENCIES_BY_CODE, {"codes": sorted(set(codes))})
+    return {row.code: row for row in rows}
+
+
+def _pair_agreement_ids():
+    other = aliased(AgreementParty)
+    return (
+        select(AgreementVersion.agreement_id)
+        .join(AgreementParty, AgreementParty.version_id == AgreementVersion.id)
+        .join(other, other.version_id == AgreementVersion.id)
+        .where(
+            AgreementParty.agency_id == bindparam("provider_id"),
+            other.agency_id == bindparam("recipient_id"),
+        )
+    )
+
+
+_PAIR_VERSIONS = (
+    select(
+        Agreement.id,
+        Agreement.reference,
+        Agreement.terminated_on,
+        exists()
+        .where(AgreementEvent.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .label("has_events"),
+        AgreementVersion.id.label("version_id"),
+        AgreementVersion.number,
+        AgreementVersion.title,
+        AgreementVersion.purposes,
+        AgreementVersion.data_categories,
+        AgreementVersion.article6,
+        AgreementVersion.article9,
+        AgreementVersion.schedule1,
+        AgreementVersion.article10,
+        AgreementVersion.statutory_gateways,
+        AgreementVersion.consent_required,
+        AgreementVersion.safeguarding_override,
+        AgreementVersion.effective_from,
+        AgreementVersion.expires_on,
+        AgreementVersion.activated_on,
+        AgreementVersion.replaced_on,
+    )
+    .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+    .where(Agreement.id.in_(_pair_agreement_ids()))
+    .order_by(Agreement.id, AgreementVersion.number)
+)
+_VERSIONS = bindparam("versions", expanding=True)
+#: Parties (role set) and signatures (role NULL) of the versions, with agency codes.
+_PARTIES_AND_SIGNATURES = union_all(
+    select(AgreementParty.version_id, Agency.code, AgreementParty.role, AgreementParty.id)
+    .join(Agency, Agency.id == AgreementParty.agency_id)
+    .where(AgreementParty.version_id.in_(_VERSIONS)),
+    select(Signature.version_id, Agency.code, null(), Signature.id)
+    .join(Agency, Agency.id == Signature.agency_id)
+    .where(Signature.version_id.in_(_VERSIONS)),
+)
+_EVENTS = (
+    select(AgreementEvent.agreement_id, AgreementEvent.kind, AgreementEvent.on)
+    .where(AgreementEvent.agreement_id.in_(bindparam("agreements", expanding=True)))
+    .order_by(AgreementEvent.id)
+)
+
+
+def pair_facts(provider_id: int, recipient_id: int) -> PairFacts:
+    """What ``agreements_between`` + ``agreement_facts`` give, from at most three queries."""
+    conn = db.session.connection()
+    rows = conn.execute(
+        _PAIR_VERSIONS, {"provider_id": provider_id, "recipient_id": recipient_id}
+    ).all()
+    if not rows:
+        return PairFacts((), {})
+    parties: dict[int, list] = {}
+    signed: dict[int, set[str]] = {}
+    versions = [row.version_id for row in rows]
+    for version_id, code, role, row_id in conn.execute(
+        _PARTIES_AND_SIGNATURES, {"versions": versions}
+    ):
+        if role is None:
+            signed.setdefault(version_id, set()).add(code)
+        else:
+            parties.setdefault(version_id, []).append((row_id, code, role))
+    events: dict[int, list] = {}
+    with_events = sorted({row.id for row in rows if row.has_events})
+    if with_events:
+        for agreement_id, kind, on in conn.execute(_EVENTS, {"agreements": with_events}):
+            events.setdefault(agreement_id, []).append((kind, on))
+    by_agreement: dict[int, list] = {}
+    for row in rows:
+        by_agreement.setdefault(row.id, []).append(row)
+    agreements = tuple(
+        _pair_agreement(group, parties, signed, events.get(agreement_id, ()))
+        for agreement_id, group in by_agreement.items()
+    )
+    return PairFacts(agreements, {(row.id, row.number): row.version_id for row in rows})
+
+
+def _pair_agreement(rows, parties, signed, events) -> AgreementFacts:
+    first = rows[0]
+    return AgreementFacts(
+        id=first.id,
+        reference=first.reference,
+        title=rows[-1].title,
+        versions=tuple(
+            VersionFacts(
+                number=row.number,
+                terms=AgreementTerms(
+                    purposes=frozenset(row.purposes or ()),
+                    data_categories=frozenset(row.data_categories or ()),
+                    lawful_basis=LawfulBasis(
+                        article6=row.article6,
+                        article9=row.article9,
+                        schedule1=row.schedule1,
+                        article10=row.article10,
+                        statutory_gateways=tuple(row.statutory_gateways or ()),
+                    ),
+                    consent_required=row.consent_required,
+                    safeguarding_override=row.safeguarding_override,
+                    effective_from=row.effective_from,
+                    expires_on=row.expires_on,
+                    parties=tuple(
+                        (code, role) for _, code, role in sorted(parties.get(row.version_id, ()))
+                    ),
+                ),
+                activated_on=row.activated_on,
+                signed_by=frozenset(signed.get(row.version_id, ())),
+                replaced_on=row.replaced_on,
+            )
+            for row in rows
+        ),
+        suspensions=_suspension_windows(events),
+        terminated_on=first.terminated_on,
+    )
+
+
+def _suspension_windows(events) -> tuple[Suspension, ...]:
+    """As ``suspensions``, from (kind, on) pairs in event order."""
+    windows: list[Suspension] = []
+    for kind, on in events:
+        if kind == AgreementEventKind.SUSPENDED:
+            windows.append(Suspension(suspended_on=on))
+        elif kind == AgreementEventKind.RESUMED and windows:
+            windows[-1] = Suspension(suspended_on=windows[-1].suspended_on, resumed_on=on)
+    return tuple(windows)
+
+
+_CONSENTS = select(
+    ConsentRecord.id,
+    ConsentRecord.status,
+    ConsentRecord.effective_from,
+    ConsentRecord.expires_on,
+    ConsentRecord.agreement_id,
+    ConsentRecord.recipients,
+    ConsentRecord.purposes,
+    ConsentRecord.data_categories,
+    ConsentRecord.given_by,
+).where(ConsentRecord.subject_hash == bindparam("subject"))
+
+
+def subject_consent_facts(subject: str) -> tuple[ConsentFacts, ...]:
+    """As ``consent_facts`` over ``consent_records_for``, from one query of plain rows."""
+    return tuple(
+        ConsentFacts(
+            id=row.id,
+            status=row.status,
+            effective_from=row.effective_from,
+            expires_on=row.expires_on,
+            agreement_id=row.agreement_id,
+            recipients=frozenset(row.recipients or ()),
+            purposes=frozenset(row.purposes or ()),
+            data_categories=frozenset(row.data_categories or ()),
+            given_by=row.given_by,
+            recorded_seq=row.id,
+        )
+        for row in db.session.connection().execute(_CONSENTS, {"subject": subject})
     )

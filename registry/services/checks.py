@@ -4,13 +4,18 @@ from sqlalchemy.exc import IntegrityError
 
 from registry import audit
 from registry.clock import today_uk
-from registry.domain import Decision, ReasonCode, ShareRequest, check_share
+from registry.domain import Decision, ReasonCode, ShareFacts, ShareRequest, check_share
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.extensions import db
-from registry.facts import agreements_between, share_facts
-from registry.models import Agency, Role, ShareCheck, ShareDecision, User
+from registry.facts import (
+    PairFacts,
+    agency_facts,
+    agency_rows_by_code,
+    pair_facts,
+    subject_consent_facts,
+)
+from registry.models import Role, ShareCheck, ShareDecision, User
 from registry.permissions import ensure_can_check_for, ensure_can_view_check
-from registry.services.lookups import agency_by_code
 from registry.subjects import subject_hash
 
 CHECKERS = (Role.PRACTITIONER, Role.AGENCY_LEAD)
@@ -25,10 +30,15 @@ def run_check(data: dict, actor: User) -> ShareCheck:
 
 def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
     """Validate every item first, so a bad item rejects the batch before anything is kept."""
+    # One query for every agency the batch names, and each agency pair's agreements read
+    # once per batch (they cannot change inside this transaction).
+    known = agency_rows_by_code(
+        code for item in items for code in (item["provider"], item["recipient"])
+    )
     resolved, errors = [], {}
     for index, item in enumerate(items):
         try:
-            resolved.append(_resolve_agencies(item))
+            resolved.append(_resolve_agencies(item, known))
         except Invalid as err:
             errors[str(index)] = err.errors
     if errors:
@@ -36,11 +46,15 @@ def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
     for index, (provider, _) in enumerate(resolved):
         if actor.agency_id != provider.id:
             raise Forbidden(f"Check {index}: you can only check shares from your own agency.")
-    return [_check(item, p, r, actor) for item, (p, r) in zip(items, resolved, strict=True)]
+    pairs: dict[tuple[int, int], PairFacts] = {}
+    return [_check(item, p, r, actor, pairs) for item, (p, r) in zip(items, resolved, strict=True)]
 
 
-def _resolve_agencies(data: dict) -> tuple[Agency, Agency]:
-    provider, recipient = agency_by_code(data["provider"]), agency_by_code(data["recipient"])
+def _resolve_agencies(data: dict, known: dict | None = None) -> tuple:
+    """The provider's and recipient's rows (id, code, name, sector, active, policy_document)."""
+    if known is None:
+        known = agency_rows_by_code((data["provider"], data["recipient"]))
+    provider, recipient = known.get(data["provider"]), known.get(data["recipient"])
     errors = {}
     if provider is None:
         errors["provider"] = [f"Unknown agency code: {data['provider']}."]
@@ -51,7 +65,7 @@ def _resolve_agencies(data: dict) -> tuple[Agency, Agency]:
     return provider, recipient
 
 
-def _check(data: dict, provider: Agency, recipient: Agency, actor: User) -> ShareCheck:
+def _check(data: dict, provider, recipient, actor: User, pairs: dict | None = None) -> ShareCheck:
     if actor.role not in CHECKERS:
         raise Forbidden("Only practitioners and agency leads check shares.")
     hashed = subject_hash(data["subject"])
@@ -63,8 +77,22 @@ def _check(data: dict, provider: Agency, recipient: Agency, actor: User) -> Shar
         on=data.get("date") or today_uk(),
         risk_of_harm=data.get("risk_of_harm", False),
     )
-    agreements = agreements_between(provider, recipient)
-    decision = check_share(request, share_facts(provider, recipient, agreements, hashed))
+    # The fast queries below go straight to the connection: flush pending changes first, as
+    # the session's autoflush would before an ORM query.
+    db.session.flush()
+    key = (provider.id, recipient.id)
+    agreements = pairs.get(key) if pairs is not None else None
+    if agreements is None:
+        agreements = pair_facts(*key)
+        if pairs is not None:
+            pairs[key] = agreements
+    facts = ShareFacts(
+        provider=agency_facts(provider),
+        recipient=agency_facts(recipient),
+        agreements=agreements.agreements,
+        consents=subject_consent_facts(hashed),
+    )
+    decision = check_share(request, facts)
     check = _stored(request, decision, provider, recipient, hashed, actor)
     check.agreement_version_id = _version_id(agreements, decision)
     db.session.add(check)
@@ -105,12 +133,11 @@ def _stored(request, decision: Decision, provider, recipient, hashed, actor) -> 
     )
 
 
-def _version_id(agreements, decision: Decision) -> int | None:
+def _version_id(agreements: PairFacts, decision: Decision) -> int | None:
     chosen = decision.agreement
     if chosen is None:
         return None
-    agreement = next(a for a in agreements if a.id == chosen.id)
-    return next(v.id for v in agreement.versions if v.number == chosen.version)
+    return agreements.version_ids[(chosen.id, chosen.version)]
 
 
 def _basis_dict(basis) -> dict | None:

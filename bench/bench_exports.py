@@ -73,6 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", action="append")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=["agreements", "decisions"], help="one export only")
     args = parser.parse_args()
     if args.child:
         child(*args.child)
@@ -80,6 +81,8 @@ def main() -> None:
     table = []
     for url in args.database_url or [DEFAULT_URL]:
         for name, path in REPORTS.items():
+            if args.only and args.only not in path:
+                continue
             out = subprocess.run(  # noqa: S603 - this very script
                 [sys.executable, __file__, "--child", url, path],
                 capture_output=True,
@@ -87,6 +90,7 @@ def main() -> None:
                 check=True,
             ).stdout
             r = json.loads(out.strip().splitlines()[-1])
+            print(f"{database_label(url)} {name}: {r}", flush=True)
             table.append(
                 [
                     database_label(url),

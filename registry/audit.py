@@ -9,8 +9,11 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from registry.extensions import db
 from registry.models import AuditEvent, AuditHead
@@ -49,41 +52,67 @@ def record(
     target_id: object = None,
     subject_hash: str | None = None,
     details: dict | None = None,
-) -> AuditEvent:
-    """Append one event to the chain in the current transaction."""
-    # Updating the head first takes its row lock (PostgreSQL) or the write lock (SQLite),
-    # so concurrent appenders queue here and each sees its predecessor's hash.
-    seq, prev_hash = db.session.execute(_BUMP_HEAD).one()
-    event = AuditEvent(
-        seq=seq,
-        at=utcnow(),
-        actor_id=actor_id,
-        action=action,
-        target_type=target_type,
-        target_id=None if target_id is None else str(target_id),
-        subject_hash=subject_hash,
-        details=details or {},
-        prev_hash=prev_hash,
+) -> None:
+    """Queue one event; it joins the chain when the current transaction commits.
+
+    The events of a transaction are appended in one go just before its COMMIT (see
+    `_append_queued`), so a rolled-back change leaves no event and the chain's lock is held
+    only for the commit itself.
+    """
+    db.session.info.setdefault(_QUEUE, []).append(
+        {
+            "actor_id": actor_id,
+            "action": action,
+            "target_type": target_type,
+            "target_id": None if target_id is None else str(target_id),
+            "subject_hash": subject_hash,
+            "details": details or {},
+        }
     )
-    event.hash = event_hash(chained_fields(event))
-    # A plain INSERT now rather than the ORM's unit of work at the next flush: same row, same
-    # transaction, less work. The returned event is not added to the session.
-    db.session.execute(_INSERT_EVENT, {c: getattr(event, c) for c in _EVENT_COLUMNS})
-    db.session.execute(_SET_HEAD_HASH, {"last_hash": event.hash})
-    return event
 
 
-_BUMP_HEAD = (
-    update(AuditHead)
-    .where(AuditHead.id == HEAD_ID)
-    .values(seq=AuditHead.seq + 1)
-    .returning(AuditHead.seq, AuditHead.last_hash)
-)
+_QUEUE = "registry.audit_queue"
+
+
+def _append_queued(session: Session) -> None:
+    """Append the transaction's queued events to the chain, inside the same transaction."""
+    events = session.info.pop(_QUEUE, None)
+    if not events:
+        return
+    connection = session.connection()
+    # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so
+    # concurrent committers queue here and each continues from its predecessor's hash.
+    last_seq, prev_hash = connection.execute(_bump_head(len(events))).one()
+    at = utcnow()
+    for seq, event in enumerate(events, start=last_seq - len(events) + 1):
+        event.update(seq=seq, at=at, prev_hash=prev_hash)
+        event["hash"] = prev_hash = event_hash(chained_fields(SimpleNamespace(**event)))
+    connection.execute(insert(AuditEvent.__table__), events)
+    connection.execute(_SET_HEAD_HASH, {"last_hash": prev_hash})
+
+
+def _discard_queued(session: Session) -> None:
+    session.info.pop(_QUEUE, None)
+
+
+def _bump_head(count: int):
+    head = AuditHead.__table__
+    return (
+        update(head)
+        .where(head.c.id == HEAD_ID)
+        .values(seq=head.c.seq + count)
+        .returning(head.c.seq, head.c.last_hash)
+    )
+
+
 _SET_HEAD_HASH = (
-    update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_hash=bindparam("last_hash"))
+    update(AuditHead.__table__)
+    .where(AuditHead.__table__.c.id == HEAD_ID)
+    .values(last_hash=bindparam("last_hash"))
 )
-_EVENT_COLUMNS = tuple(c.name for c in AuditEvent.__table__.columns)
-_INSERT_EVENT = insert(AuditEvent.__table__)
+
+sa_event.listen(Session, "before_commit", _append_queued)
+sa_event.listen(Session, "after_rollback", _discard_queued)
 
 
 @dataclass(frozen=True)

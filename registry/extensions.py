@@ -23,7 +23,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+#: Objects keep their loaded state after commit: a view commits once and then serialises what
+#: it just wrote, and re-reading every row for that would double the queries of a request.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 api = RegistryApi()

@@ -95,6 +95,8 @@ def _check(data: dict, provider, recipient, actor: User, pairs: dict | None = No
     decision = check_share(request, facts)
     check = _stored(request, decision, provider, recipient, hashed, actor)
     check.agreement_version_id = _version_id(agreements, decision)
+    check.checked_by = actor
+    check.decision = None  # known: a new check has no decision, so no query to find out
     db.session.add(check)
     db.session.flush()
     audit.record(

@@ -162,23 +162,10 @@ class PairFacts:
     version_ids: dict[tuple[int, int], int]
 
 
-_AGENCY_COLUMNS = (
-    Agency.id,
-    Agency.code,
-    Agency.name,
-    Agency.sector,
-    Agency.active,
-    Agency.policy_document,
-)
-_AGENCIES_BY_CODE = select(*_AGENCY_COLUMNS).where(
-    Agency.code.in_(bindparam("codes", expanding=True))
-)
-
-
-def agency_rows_by_code(codes) -> dict:
-    """Agency rows (id, code, name, sector, active, policy_document) by code, in one query."""
-    rows = db.session.connection().execute(_AGENCIES_BY_CODE, {"codes": sorted(set(codes))})
-    return {row.code: row for row in rows}
+def agencies_by_code(codes) -> dict[str, Agency]:
+    """The agencies with these codes, by code, in one query."""
+    query = select(Agency).where(Agency.code.in_(sorted(set(codes))))
+    return {agency.code: agency for agency in db.session.scalars(query)}
 
 
 def _pair_agreement_ids():

@@ -9,8 +9,8 @@ from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.extensions import db
 from registry.facts import (
     PairFacts,
+    agencies_by_code,
     agency_facts,
-    agency_rows_by_code,
     pair_facts,
     subject_consent_facts,
 )
@@ -25,14 +25,14 @@ NEEDS_NO_CONSENT_REASON = {ReasonCode.SAFEGUARDING_OVERRIDE, ReasonCode.URGENT_S
 def run_check(data: dict, actor: User) -> ShareCheck:
     provider, recipient = _resolve_agencies(data)
     ensure_can_check_for(actor, provider.id)
-    return _check(data, provider, recipient, actor)
+    return _recorded([_check(data, provider, recipient, actor)])[0]
 
 
 def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
     """Validate every item first, so a bad item rejects the batch before anything is kept."""
     # One query for every agency the batch names, and each agency pair's agreements read
     # once per batch (they cannot change inside this transaction).
-    known = agency_rows_by_code(
+    known = agencies_by_code(
         code for item in items for code in (item["provider"], item["recipient"])
     )
     resolved, errors = [], {}
@@ -47,13 +47,31 @@ def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
         if actor.agency_id != provider.id:
             raise Forbidden(f"Check {index}: you can only check shares from your own agency.")
     pairs: dict[tuple[int, int], PairFacts] = {}
-    return [_check(item, p, r, actor, pairs) for item, (p, r) in zip(items, resolved, strict=True)]
+    return _recorded(
+        [_check(item, p, r, actor, pairs) for item, (p, r) in zip(items, resolved, strict=True)]
+    )
+
+
+def _recorded(checks: list[ShareCheck]) -> list[ShareCheck]:
+    """Insert the checks in one flush and queue an audit event for each."""
+    db.session.add_all(checks)
+    db.session.flush()
+    for check in checks:
+        audit.record(
+            "check.create",
+            actor_id=check.checked_by_id,
+            target_type="check",
+            target_id=check.id,
+            subject_hash=check.subject_hash,
+            details={"outcome": check.outcome},
+        )
+    return checks
 
 
 def _resolve_agencies(data: dict, known: dict | None = None) -> tuple:
-    """The provider's and recipient's rows (id, code, name, sector, active, policy_document)."""
+    """The provider and the recipient named by a check request."""
     if known is None:
-        known = agency_rows_by_code((data["provider"], data["recipient"]))
+        known = agencies_by_code((data["provider"], data["recipient"]))
     provider, recipient = known.get(data["provider"]), known.get(data["recipient"])
     errors = {}
     if provider is None:
@@ -66,6 +84,7 @@ def _resolve_agencies(data: dict, known: dict | None = None) -> tuple:
 
 
 def _check(data: dict, provider, recipient, actor: User, pairs: dict | None = None) -> ShareCheck:
+    """Decide one check; the new ShareCheck is returned unsaved."""
     if actor.role not in CHECKERS:
         raise Forbidden("Only practitioners and agency leads check shares.")
     hashed = subject_hash(data["subject"])
@@ -77,9 +96,8 @@ def _check(data: dict, provider, recipient, actor: User, pairs: dict | None = No
         on=data.get("date") or today_uk(),
         risk_of_harm=data.get("risk_of_harm", False),
     )
-    # The fast queries below go straight to the connection: flush pending changes first, as
-    # the session's autoflush would before an ORM query.
-    db.session.flush()
+    # The facts are read straight from the connection. Nothing pending in this transaction
+    # can change them: a check writes only share_checks rows, which no fact comes from.
     key = (provider.id, recipient.id)
     agreements = pairs.get(key) if pairs is not None else None
     if agreements is None:
@@ -95,18 +113,12 @@ def _check(data: dict, provider, recipient, actor: User, pairs: dict | None = No
     decision = check_share(request, facts)
     check = _stored(request, decision, provider, recipient, hashed, actor)
     check.agreement_version_id = _version_id(agreements, decision)
+    # The relations the answer shows are known already: set them, so reading them costs no
+    # query (a new check has no decision yet).
+    check.provider = provider
+    check.recipient = recipient
     check.checked_by = actor
-    check.decision = None  # known: a new check has no decision, so no query to find out
-    db.session.add(check)
-    db.session.flush()
-    audit.record(
-        "check.create",
-        actor_id=actor.id,
-        target_type="check",
-        target_id=check.id,
-        subject_hash=hashed,
-        details={"outcome": check.outcome},
-    )
+    check.decision = None
     return check
 
 

@@ -5,6 +5,7 @@ inserting or deleting any row breaks the chain from that point on. Events are ap
 the same transaction as the change they record.
 """
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterator
@@ -95,6 +96,7 @@ def _discard_queued(session: Session) -> None:
     session.info.pop(_QUEUE, None)
 
 
+@functools.lru_cache(maxsize=64)
 def _bump_head(count: int):
     head = AuditHead.__table__
     return (

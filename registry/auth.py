@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from flask_smorest import abort
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from registry.extensions import db, login_manager
 from registry.models import ApiToken, Role, User
@@ -94,11 +94,14 @@ def _bearer_token() -> str | None:
     return value.strip()
 
 
+_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+
+
 def _load_user_from_request(_request) -> User | None:
     token = _bearer_token()
     if token is None:
         return None
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    record = db.session.scalar(_TOKEN_BY_HASH, {"token_hash": token_digest(token)})
     if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
         return None
     if not record.user.active:

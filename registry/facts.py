@@ -162,10 +162,13 @@ class PairFacts:
     version_ids: dict[tuple[int, int], int]
 
 
+_AGENCIES_BY_CODE = select(Agency).where(Agency.code.in_(bindparam("codes", expanding=True)))
+
+
 def agencies_by_code(codes) -> dict[str, Agency]:
     """The agencies with these codes, by code, in one query."""
-    query = select(Agency).where(Agency.code.in_(sorted(set(codes))))
-    return {agency.code: agency for agency in db.session.scalars(query)}
+    rows = db.session.scalars(_AGENCIES_BY_CODE, {"codes": sorted(set(codes))})
+    return {agency.code: agency for agency in rows}
 
 
 def _pair_agreement_ids():

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, exists, null, select, union_all
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from registry.domain import (
     AgencyFacts,
@@ -11,7 +11,6 @@ from registry.domain import (
     AgreementTerms,
     ConsentFacts,
     LawfulBasis,
-    ShareFacts,
     Suspension,
     VersionFacts,
 )
@@ -63,13 +62,7 @@ def agreement_terms(version: AgreementVersion) -> AgreementTerms:
 
 def suspensions(agreement: Agreement) -> tuple[Suspension, ...]:
     """Pair each suspension with the resumption that ended it, if any."""
-    windows: list[Suspension] = []
-    for event in agreement.events:
-        if event.kind == AgreementEventKind.SUSPENDED:
-            windows.append(Suspension(suspended_on=event.on))
-        elif event.kind == AgreementEventKind.RESUMED and windows:
-            windows[-1] = Suspension(suspended_on=windows[-1].suspended_on, resumed_on=event.on)
-    return tuple(windows)
+    return _suspension_windows((event.kind, event.on) for event in agreement.events)
 
 
 def agreement_facts(agreement: Agreement) -> AgreementFacts:
@@ -89,61 +82,6 @@ def agreement_facts(agreement: Agreement) -> AgreementFacts:
         ),
         suspensions=suspensions(agreement),
         terminated_on=agreement.terminated_on,
-    )
-
-
-def consent_facts(record: ConsentRecord) -> ConsentFacts:
-    return ConsentFacts(
-        id=record.id,
-        status=record.status,
-        effective_from=record.effective_from,
-        expires_on=record.expires_on,
-        agreement_id=record.agreement_id,
-        recipients=frozenset(record.recipients or ()),
-        purposes=frozenset(record.purposes or ()),
-        data_categories=frozenset(record.data_categories or ()),
-        given_by=record.given_by,
-        recorded_seq=record.id,
-    )
-
-
-def agreements_between(provider: Agency, recipient: Agency) -> list[Agreement]:
-    """Agreements where both agencies are parties in some version (indexed, per pair)."""
-    other = aliased(AgreementParty)
-    ids = (
-        select(AgreementVersion.agreement_id)
-        .join(AgreementParty, AgreementParty.version_id == AgreementVersion.id)
-        .join(other, other.version_id == AgreementVersion.id)
-        .where(AgreementParty.agency_id == provider.id, other.agency_id == recipient.id)
-        .distinct()
-    )
-    return list(
-        db.session.scalars(
-            select(Agreement)
-            .where(Agreement.id.in_(ids))
-            .options(
-                selectinload(Agreement.versions).selectinload(AgreementVersion.parties),
-                selectinload(Agreement.versions).selectinload(AgreementVersion.signatures),
-                selectinload(Agreement.events),
-            )
-        )
-    )
-
-
-def consent_records_for(subject: str) -> list[ConsentRecord]:
-    return list(
-        db.session.scalars(select(ConsentRecord).where(ConsentRecord.subject_hash == subject))
-    )
-
-
-def share_facts(
-    provider: Agency, recipient: Agency, agreements: list[Agreement], subject: str
-) -> ShareFacts:
-    return ShareFacts(
-        provider=agency_facts(provider),
-        recipient=agency_facts(recipient),
-        agreements=tuple(agreement_facts(a) for a in agreements),
-        consents=tuple(consent_facts(r) for r in consent_records_for(subject)),
     )
 
 
@@ -232,7 +170,7 @@ _EVENTS = (
 
 
 def pair_facts(provider_id: int, recipient_id: int) -> PairFacts:
-    """What ``agreements_between`` + ``agreement_facts`` give, from at most three queries."""
+    """The facts of every agreement the two agencies are parties to, from at most 3 queries."""
     conn = db.session.connection()
     rows = conn.execute(
         _PAIR_VERSIONS, {"provider_id": provider_id, "recipient_id": recipient_id}
@@ -303,7 +241,7 @@ def _pair_agreement(rows, parties, signed, events) -> AgreementFacts:
 
 
 def _suspension_windows(events) -> tuple[Suspension, ...]:
-    """As ``suspensions``, from (kind, on) pairs in event order."""
+    """Pair each suspension with the resumption that ended it, from (kind, on) in order."""
     windows: list[Suspension] = []
     for kind, on in events:
         if kind == AgreementEventKind.SUSPENDED:
@@ -327,7 +265,7 @@ _CONSENTS = select(
 
 
 def subject_consent_facts(subject: str) -> tuple[ConsentFacts, ...]:
-    """As ``consent_facts`` over ``consent_records_for``, from one query of plain rows."""
+    """The person's consent records as facts, from one query of plain rows."""
     return tuple(
         ConsentFacts(
             id=row.id,

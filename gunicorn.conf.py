@@ -15,7 +15,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-from registry.database import redact_subjects
+from registry.log_redaction import redact_subjects
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

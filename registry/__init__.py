@@ -19,9 +19,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from registry import auth, database, errors
+    from registry import auth, database, errors, log_redaction
     from registry.extensions import db, limiter, migrate
 
+    log_redaction.init_app(app)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

@@ -1,9 +1,6 @@
-"""Database plumbing: SQLite pragmas, turning lost races into 409s, and keeping subject
-identifiers out of the request logs."""
+"""Database plumbing: SQLite pragmas, and turning lost races into 409s."""
 
-import logging
 import os
-import re
 
 from flask import Flask
 from sqlalchemy import event
@@ -40,38 +37,7 @@ def _on_lost_race(err: Exception):
     return _registry_error_response(Conflict(message))
 
 
-#: `/subjects/<identifier>/...` paths and `subject=` parameters name a person: never log them.
-_SUBJECT_SEGMENT = re.compile(r"(/subjects/)[^/?#\s\"]+")
-_SUBJECT_PARAMETER = re.compile(r"([?&]subject=)[^&#\s\"]*")
-
-
-def redact_subjects(text: str) -> str:
-    """The text with every subject identifier in a URL path or query replaced."""
-    if "subject" not in text:
-        return text
-    text = _SUBJECT_SEGMENT.sub(r"\1[redacted]", text)
-    return _SUBJECT_PARAMETER.sub(r"\1[redacted]", text)
-
-
-class SubjectRedactingFilter(logging.Filter):
-    """Rewrites log records (e.g. werkzeug's request lines) that would carry an identifier."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact_subjects(message)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
-
-
-def _redact_dev_server_log() -> None:
-    werkzeug_log = logging.getLogger("werkzeug")
-    if not any(isinstance(f, SubjectRedactingFilter) for f in werkzeug_log.filters):
-        werkzeug_log.addFilter(SubjectRedactingFilter())
-
-
 def init_app(app: Flask) -> None:
-    _redact_dev_server_log()
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
         os.makedirs(os.path.dirname(uri.removeprefix("sqlite:///")) or ".", exist_ok=True)

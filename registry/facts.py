@@ -252,6 +252,7 @@ def _suspension_windows(events) -> tuple[Suspension, ...]:
 
 
 _CONSENTS = select(
+    ConsentRecord.subject_hash,
     ConsentRecord.id,
     ConsentRecord.status,
     ConsentRecord.effective_from,
@@ -261,23 +262,26 @@ _CONSENTS = select(
     ConsentRecord.purposes,
     ConsentRecord.data_categories,
     ConsentRecord.given_by,
-).where(ConsentRecord.subject_hash == bindparam("subject"))
+).where(ConsentRecord.subject_hash.in_(bindparam("subjects", expanding=True)))
 
 
-def subject_consent_facts(subject: str) -> tuple[ConsentFacts, ...]:
-    """The person's consent records as facts, from one query of plain rows."""
-    return tuple(
-        ConsentFacts(
-            id=row.id,
-            status=row.status,
-            effective_from=row.effective_from,
-            expires_on=row.expires_on,
-            agreement_id=row.agreement_id,
-            recipients=frozenset(row.recipients or ()),
-            purposes=frozenset(row.purposes or ()),
-            data_categories=frozenset(row.data_categories or ()),
-            given_by=row.given_by,
-            recorded_seq=row.id,
+def consent_facts_by_subject(subjects) -> dict[str, tuple[ConsentFacts, ...]]:
+    """Each person's consent records as facts (empty for none), from one query of plain rows."""
+    found: dict[str, list[ConsentFacts]] = {subject: [] for subject in subjects}
+    rows = db.session.connection().execute(_CONSENTS, {"subjects": sorted(found)})
+    for row in rows:
+        found[row.subject_hash].append(
+            ConsentFacts(
+                id=row.id,
+                status=row.status,
+                effective_from=row.effective_from,
+                expires_on=row.expires_on,
+                agreement_id=row.agreement_id,
+                recipients=frozenset(row.recipients or ()),
+                purposes=frozenset(row.purposes or ()),
+                data_categories=frozenset(row.data_categories or ()),
+                given_by=row.given_by,
+                recorded_seq=row.id,
+            )
         )
-        for row in db.session.connection().execute(_CONSENTS, {"subject": subject})
-    )
+    return {subject: tuple(facts) for subject, facts in found.items()}

@@ -11,8 +11,8 @@ from registry.facts import (
     PairFacts,
     agencies_by_code,
     agency_facts,
+    consent_facts_by_subject,
     pair_facts,
-    subject_consent_facts,
 )
 from registry.models import Role, ShareCheck, ShareDecision, User
 from registry.permissions import ensure_can_check_for, ensure_can_view_check
@@ -25,7 +25,9 @@ NEEDS_NO_CONSENT_REASON = {ReasonCode.SAFEGUARDING_OVERRIDE, ReasonCode.URGENT_S
 def run_check(data: dict, actor: User) -> ShareCheck:
     provider, recipient = _resolve_agencies(data)
     ensure_can_check_for(actor, provider.id)
-    return _recorded([_check(data, provider, recipient, actor)])[0]
+    hashed = subject_hash(data["subject"])
+    consents = consent_facts_by_subject([hashed])
+    return _recorded([_check(data, hashed, provider, recipient, actor, consents)])[0]
 
 
 def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
@@ -46,9 +48,14 @@ def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
     for index, (provider, _) in enumerate(resolved):
         if actor.agency_id != provider.id:
             raise Forbidden(f"Check {index}: you can only check shares from your own agency.")
+    hashes = [subject_hash(item["subject"]) for item in items]
+    consents = consent_facts_by_subject(hashes)
     pairs: dict[tuple[int, int], PairFacts] = {}
     return _recorded(
-        [_check(item, p, r, actor, pairs) for item, (p, r) in zip(items, resolved, strict=True)]
+        [
+            _check(item, hashed, provider, recipient, actor, consents, pairs)
+            for item, hashed, (provider, recipient) in zip(items, hashes, resolved, strict=True)
+        ]
     )
 
 
@@ -83,11 +90,12 @@ def _resolve_agencies(data: dict, known: dict | None = None) -> tuple:
     return provider, recipient
 
 
-def _check(data: dict, provider, recipient, actor: User, pairs: dict | None = None) -> ShareCheck:
+def _check(
+    data: dict, hashed: str, provider, recipient, actor: User, consents: dict, pairs=None
+) -> ShareCheck:
     """Decide one check; the new ShareCheck is returned unsaved."""
     if actor.role not in CHECKERS:
         raise Forbidden("Only practitioners and agency leads check shares.")
-    hashed = subject_hash(data["subject"])
     request = ShareRequest(
         provider=provider.code,
         recipient=recipient.code,
@@ -108,7 +116,7 @@ def _check(data: dict, provider, recipient, actor: User, pairs: dict | None = No
         provider=agency_facts(provider),
         recipient=agency_facts(recipient),
         agreements=agreements.agreements,
-        consents=subject_consent_facts(hashed),
+        consents=consents[hashed],
     )
     decision = check_share(request, facts)
     check = _stored(request, decision, provider, recipient, hashed, actor)

@@ -109,21 +109,29 @@ def agencies_by_code(codes) -> dict[str, Agency]:
     return {agency.code: agency for agency in rows}
 
 
-def _pair_agreement_ids():
-    other = aliased(AgreementParty)
+def _pair_matches():
+    """(agreement, recipient) for the agreements the provider shares with each recipient."""
+    provider_party, recipient_party = aliased(AgreementParty), aliased(AgreementParty)
     return (
-        select(AgreementVersion.agreement_id)
-        .join(AgreementParty, AgreementParty.version_id == AgreementVersion.id)
-        .join(other, other.version_id == AgreementVersion.id)
-        .where(
-            AgreementParty.agency_id == bindparam("provider_id"),
-            other.agency_id == bindparam("recipient_id"),
+        select(
+            AgreementVersion.agreement_id.label("agreement_id"),
+            recipient_party.agency_id.label("recipient_id"),
         )
+        .join(provider_party, provider_party.version_id == AgreementVersion.id)
+        .join(recipient_party, recipient_party.version_id == AgreementVersion.id)
+        .where(
+            provider_party.agency_id == bindparam("provider_id"),
+            recipient_party.agency_id.in_(bindparam("recipient_ids", expanding=True)),
+        )
+        .distinct()
+        .subquery()
     )
 
 
+_MATCHES = _pair_matches()
 _PAIR_VERSIONS = (
     select(
+        _MATCHES.c.recipient_id,
         Agreement.id,
         Agreement.reference,
         Agreement.terminated_on,
@@ -148,9 +156,10 @@ _PAIR_VERSIONS = (
         AgreementVersion.activated_on,
         AgreementVersion.replaced_on,
     )
+    .select_from(Agreement)
+    .join(_MATCHES, _MATCHES.c.agreement_id == Agreement.id)
     .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-    .where(Agreement.id.in_(_pair_agreement_ids()))
-    .order_by(Agreement.id, AgreementVersion.number)
+    .order_by(_MATCHES.c.recipient_id, Agreement.id, AgreementVersion.number)
 )
 _VERSIONS = bindparam("versions", expanding=True)
 #: Parties (role set) and signatures (role NULL) of the versions, with agency codes.
@@ -171,15 +180,21 @@ _EVENTS = (
 
 def pair_facts(provider_id: int, recipient_id: int) -> PairFacts:
     """The facts of every agreement the two agencies are parties to, from at most 3 queries."""
+    return provider_pair_facts(provider_id, [recipient_id])[recipient_id]
+
+
+def provider_pair_facts(provider_id: int, recipient_ids) -> dict[int, PairFacts]:
+    """`pair_facts` for one provider and many recipients at once (a batch), in 3 queries."""
     conn = db.session.connection()
+    found = {recipient_id: PairFacts((), {}) for recipient_id in recipient_ids}
     rows = conn.execute(
-        _PAIR_VERSIONS, {"provider_id": provider_id, "recipient_id": recipient_id}
+        _PAIR_VERSIONS, {"provider_id": provider_id, "recipient_ids": sorted(found)}
     ).all()
     if not rows:
-        return PairFacts((), {})
+        return found
     parties: dict[int, list] = {}
     signed: dict[int, set[str]] = {}
-    versions = [row.version_id for row in rows]
+    versions = sorted({row.version_id for row in rows})
     for version_id, code, role, row_id in conn.execute(
         _PARTIES_AND_SIGNATURES, {"versions": versions}
     ):
@@ -192,14 +207,21 @@ def pair_facts(provider_id: int, recipient_id: int) -> PairFacts:
     if with_events:
         for agreement_id, kind, on in conn.execute(_EVENTS, {"agreements": with_events}):
             events.setdefault(agreement_id, []).append((kind, on))
-    by_agreement: dict[int, list] = {}
+    by_recipient: dict[int, dict[int, list]] = {}
     for row in rows:
-        by_agreement.setdefault(row.id, []).append(row)
-    agreements = tuple(
-        _pair_agreement(group, parties, signed, events.get(agreement_id, ()))
-        for agreement_id, group in by_agreement.items()
-    )
-    return PairFacts(agreements, {(row.id, row.number): row.version_id for row in rows})
+        by_recipient.setdefault(row.recipient_id, {}).setdefault(row.id, []).append(row)
+    built: dict[int, AgreementFacts] = {}
+    for recipient_id, groups in by_recipient.items():
+        for agreement_id, group in groups.items():
+            if agreement_id not in built:
+                built[agreement_id] = _pair_agreement(
+                    group, parties, signed, events.get(agreement_id, ())
+                )
+        found[recipient_id] = PairFacts(
+            tuple(built[agreement_id] for agreement_id in groups),
+            {(row.id, row.number): row.version_id for group in groups.values() for row in group},
+        )
+    return found
 
 
 def _pair_agreement(rows, parties, signed, events) -> AgreementFacts:

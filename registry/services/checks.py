@@ -13,6 +13,7 @@ from registry.facts import (
     agency_facts,
     consent_facts_by_subject,
     pair_facts,
+    provider_pair_facts,
 )
 from registry.models import Role, ShareCheck, ShareDecision, User
 from registry.permissions import ensure_can_check_for, ensure_can_view_check
@@ -27,13 +28,16 @@ def run_check(data: dict, actor: User) -> ShareCheck:
     ensure_can_check_for(actor, provider.id)
     hashed = subject_hash(data["subject"])
     consents = consent_facts_by_subject([hashed])
-    return _recorded([_check(data, hashed, provider, recipient, actor, consents)])[0]
+    agreements = pair_facts(provider.id, recipient.id)
+    return _recorded(
+        [_check(data, hashed, provider, recipient, actor, consents[hashed], agreements)]
+    )[0]
 
 
 def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
     """Validate every item first, so a bad item rejects the batch before anything is kept."""
-    # One query for every agency the batch names, and each agency pair's agreements read
-    # once per batch (they cannot change inside this transaction).
+    # The facts are read once for the whole batch: one query for the agencies it names, one
+    # for its people's consent records, three for the agreements of all its agency pairs.
     known = agencies_by_code(
         code for item in items for code in (item["provider"], item["recipient"])
     )
@@ -50,11 +54,12 @@ def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
             raise Forbidden(f"Check {index}: you can only check shares from your own agency.")
     hashes = [subject_hash(item["subject"]) for item in items]
     consents = consent_facts_by_subject(hashes)
-    pairs: dict[tuple[int, int], PairFacts] = {}
+    # Every item's provider is the actor's agency (checked above): one read for all pairs.
+    pairs = provider_pair_facts(actor.agency_id, {recipient.id for _, recipient in resolved})
     return _recorded(
         [
-            _check(item, hashed, provider, recipient, actor, consents, pairs)
-            for item, hashed, (provider, recipient) in zip(items, hashes, resolved, strict=True)
+            _check(item, hashed, p, r, actor, consents[hashed], pairs[r.id])
+            for item, hashed, (p, r) in zip(items, hashes, resolved, strict=True)
         ]
     )
 
@@ -91,9 +96,13 @@ def _resolve_agencies(data: dict, known: dict | None = None) -> tuple:
 
 
 def _check(
-    data: dict, hashed: str, provider, recipient, actor: User, consents: dict, pairs=None
+    data: dict, hashed: str, provider, recipient, actor: User, consents, agreements: PairFacts
 ) -> ShareCheck:
-    """Decide one check; the new ShareCheck is returned unsaved."""
+    """Decide one check from facts already read; the new ShareCheck is returned unsaved.
+
+    The facts are read straight from the connection. Nothing pending in this transaction can
+    change them: a check writes only share_checks rows, which no fact comes from.
+    """
     if actor.role not in CHECKERS:
         raise Forbidden("Only practitioners and agency leads check shares.")
     request = ShareRequest(
@@ -104,19 +113,11 @@ def _check(
         on=data.get("date") or today_uk(),
         risk_of_harm=data.get("risk_of_harm", False),
     )
-    # The facts are read straight from the connection. Nothing pending in this transaction
-    # can change them: a check writes only share_checks rows, which no fact comes from.
-    key = (provider.id, recipient.id)
-    agreements = pairs.get(key) if pairs is not None else None
-    if agreements is None:
-        agreements = pair_facts(*key)
-        if pairs is not None:
-            pairs[key] = agreements
     facts = ShareFacts(
         provider=agency_facts(provider),
         recipient=agency_facts(recipient),
         agreements=agreements.agreements,
-        consents=consents[hashed],
+        consents=consents,
     )
     decision = check_share(request, facts)
     check = _stored(request, decision, provider, recipient, hashed, actor)

@@ -122,3 +122,23 @@ def check_payload(**overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+def assert_error(response, status: int) -> dict:
+    """The API's error shape: {code, status, message}, with this status."""
+    assert response.status_code == status, response.get_json()
+    body = response.get_json()
+    assert body["code"] == status
+    assert isinstance(body["status"], str) and body["status"]
+    assert isinstance(body["message"], str) and body["message"]
+    return body
+
+
+def assert_field_errors(response, *fields: str, where: str = "json") -> dict:
+    """A 422 with a non-empty message for each of these fields."""
+    body = assert_error(response, 422)
+    errors = body["errors"][where]
+    assert set(fields) <= set(errors), errors
+    for name in fields:
+        assert errors[name] and all(isinstance(m, str) and m for m in errors[name])
+    return errors

@@ -2,27 +2,9 @@
 
 import pytest
 
-from tests.helpers import AGENCIES
+from tests.helpers import AGENCIES, assert_error, assert_field_errors
 
 URL = "/api/v1/agencies"
-
-
-def assert_error(response, status: int) -> dict:
-    assert response.status_code == status, response.get_json()
-    body = response.get_json()
-    assert body["code"] == status
-    assert isinstance(body["status"], str) and body["status"]
-    assert isinstance(body["message"], str) and body["message"]
-    return body
-
-
-def assert_field_errors(response, *fields: str, where: str = "json") -> dict:
-    body = assert_error(response, 422)
-    errors = body["errors"][where]
-    assert set(fields) <= set(errors), errors
-    for name in fields:
-        assert errors[name] and all(isinstance(m, str) and m for m in errors[name])
-    return errors
 
 
 def full_agency(**overrides) -> dict:

@@ -11,19 +11,10 @@ from registry.extensions import db
 from registry.models import ApiToken, User
 from registry.models.base import utcnow
 from registry.subjects import subject_hash
-from tests.helpers import PASSWORD, active_agreement, check_payload
+from tests.helpers import PASSWORD, active_agreement, assert_error, check_payload
 
 TOKENS = "/api/v1/tokens"
 PROBE = "/api/v1/vocabularies"
-
-
-def assert_error(response, status: int) -> dict:
-    assert response.status_code == status, response.get_json()
-    body = response.get_json()
-    assert body["code"] == status
-    assert isinstance(body["status"], str) and body["status"]
-    assert isinstance(body["message"], str) and body["message"]
-    return body
 
 
 def sign_in(client, email="prac_csc@example.org", password=PASSWORD):

@@ -36,6 +36,7 @@ from tests.helpers import (
     PASSWORD,
     active_agreement,
     agreement_payload,
+    assert_error,
     check_payload,
     create_agreement,
 )
@@ -387,14 +388,6 @@ def _matrix():
     for case in CASES:
         for role in ROLES:
             yield pytest.param(case, role, case.expect[role], id=f"{case.name} as {role}")
-
-
-def assert_error(response, status: int) -> None:
-    body = response.get_json()
-    assert body is not None, response.data
-    assert body["code"] == status
-    assert isinstance(body["status"], str) and body["status"]
-    assert isinstance(body["message"], str) and body["message"]
 
 
 def test_every_endpoint_of_api_md_is_in_the_matrix(app):

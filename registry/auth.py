@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
@@ -12,9 +13,12 @@ from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import bindparam, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import make_transient_to_detached
 
 from registry.extensions import db, login_manager
-from registry.models import ApiToken, Role, User
+from registry.fact_cache import caches, current_stamps
+from registry.models import Agency, ApiToken, Role, User
 from registry.models.base import utcnow
 
 
@@ -94,20 +98,80 @@ def _bearer_token() -> str | None:
     return value.strip()
 
 
-_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+@dataclass(frozen=True, slots=True)
+class _Principal:
+    """What a live token stands for, as column values (safe to keep between requests)."""
+
+    token_id: int
+    expires_at: datetime
+    user: dict
+    agency: dict | None
+
+
+def _columns(model) -> list[tuple[str, object]]:
+    return [(attr.key, attr.columns[0]) for attr in sa_inspect(model).column_attrs]
+
+
+_USER_COLUMNS, _AGENCY_COLUMNS = _columns(User), _columns(Agency)
+_PRINCIPAL_BY_TOKEN = (
+    select(
+        ApiToken.id,
+        ApiToken.expires_at,
+        *(column.label(f"user_{key}") for key, column in _USER_COLUMNS),
+        *(column.label(f"agency_{key}") for key, column in _AGENCY_COLUMNS),
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(Agency, Agency.id == User.agency_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
+def _principals_by_digest(digests) -> dict[str, _Principal]:
+    (digest,) = digests
+    row = db.session.execute(_PRINCIPAL_BY_TOKEN, {"token_hash": digest}).first()
+    if row is None:
+        return {}
+    values = row._mapping
+    agency = {key: values[f"agency_{key}"] for key, _ in _AGENCY_COLUMNS}
+    return {
+        digest: _Principal(
+            token_id=row.id,
+            expires_at=row.expires_at,
+            user={key: values[f"user_{key}"] for key, _ in _USER_COLUMNS},
+            agency=agency if agency["id"] is not None else None,
+        )
+    }
+
+
+def _attached(principal: _Principal) -> User:
+    """The principal's user (and agency) as session objects, built without a query."""
+    user = User(**principal.user)
+    if principal.agency is not None:
+        agency = Agency(**principal.agency)
+        make_transient_to_detached(agency)
+        user.agency = agency
+    else:
+        user.agency = None
+    make_transient_to_detached(user)
+    return db.session.merge(user, load=False)
 
 
 def _load_user_from_request(_request) -> User | None:
     token = _bearer_token()
     if token is None:
         return None
-    record = db.session.scalar(_TOKEN_BY_HASH, {"token_hash": token_digest(token)})
-    if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
+    # Tokens and users are kept per process while the principals stamp is unchanged: a
+    # revoked or expired token, a deactivated user or a moved user is seen at once.
+    found = caches().principals.get_many(
+        [token_digest(token)], current_stamps().principals, _principals_by_digest
+    )
+    if not found:
         return None
-    if not record.user.active:
+    (principal,) = found.values()
+    if principal.expires_at <= utcnow() or not principal.user["active"]:
         return None
-    g.api_token = record
-    return record.user
+    g.api_token_id = principal.token_id
+    return _attached(principal)
 
 
 def _load_user_from_session(user_id: str) -> User | None:

@@ -27,7 +27,7 @@ from registry.models import (
 )
 
 
-def agency_facts(agency: Agency) -> AgencyFacts:
+def agency_facts(agency: "Agency | AgencyRow") -> AgencyFacts:
     return AgencyFacts(
         code=agency.code,
         name=agency.name,
@@ -100,13 +100,27 @@ class PairFacts:
     version_ids: dict[tuple[int, int], int]
 
 
-_AGENCIES_BY_CODE = select(Agency).where(Agency.code.in_(bindparam("codes", expanding=True)))
+@dataclass(frozen=True, slots=True)
+class AgencyRow:
+    """An agency's columns, read without the ORM (safe to keep between requests)."""
+
+    id: int
+    code: str
+    name: str
+    sector: str
+    active: bool
+    policy_document: str | None
 
 
-def agencies_by_code(codes) -> dict[str, Agency]:
+_AGENCIES_BY_CODE = select(
+    Agency.id, Agency.code, Agency.name, Agency.sector, Agency.active, Agency.policy_document
+).where(Agency.code.in_(bindparam("codes", expanding=True)))
+
+
+def agencies_by_code(codes) -> dict[str, AgencyRow]:
     """The agencies with these codes, by code, in one query."""
-    rows = db.session.scalars(_AGENCIES_BY_CODE, {"codes": sorted(set(codes))})
-    return {agency.code: agency for agency in rows}
+    rows = db.session.connection().execute(_AGENCIES_BY_CODE, {"codes": sorted(set(codes))})
+    return {row.code: AgencyRow(*row) for row in rows}
 
 
 def _pair_matches():

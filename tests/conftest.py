@@ -67,6 +67,9 @@ def database_url(database_template, tmp_path):
         conn.execute(
             text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64}
         )
+        conn.execute(
+            text("INSERT INTO change_stamps (name, stamp) VALUES ('facts', 0), ('principals', 0)")
+        )
     engine.dispose()
     return database_template
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from config import TestingConfig
 from registry import create_app
 from registry.extensions import db
+from registry.models.change_stamp import WATCHED_TABLES
 from tests.conftest import BASE_URL, ON_POSTGRES
 
 APP_TABLES = {
@@ -28,6 +29,7 @@ APP_TABLES = {
     "share_decisions",
     "audit_events",
     "audit_head",
+    "change_stamps",
 }
 
 #: Never updated or deleted: the database refuses it.
@@ -102,13 +104,22 @@ def test_upgrade_seeds_the_audit_head_and_append_only_triggers(schema_app):
                 triggers = conn.execute(
                     text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
                 ).scalars()
-                expected = {f"{t}_append_only" for t in APPEND_ONLY}
+                expected = {f"{t}_append_only" for t in APPEND_ONLY} | {
+                    f"{t}_stamp_{name}" for name, tables in WATCHED_TABLES.items() for t in tables
+                }
             else:
                 triggers = conn.execute(
                     text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
                 ).scalars()
-                expected = {f"{t}_no_{a}" for t in APPEND_ONLY for a in ("update", "delete")}
+                expected = {f"{t}_no_{a}" for t in APPEND_ONLY for a in ("update", "delete")} | {
+                    f"{t}_{a}_stamp_{name}"
+                    for name, tables in WATCHED_TABLES.items()
+                    for t in tables
+                    for a in ("insert", "update", "delete")
+                }
             assert set(triggers) == expected
+            stamps = conn.execute(text("SELECT name, stamp FROM change_stamps")).all()
+            assert sorted(tuple(row) for row in stamps) == [("facts", 0), ("principals", 0)]
 
 
 def test_downgrade_to_base_then_upgrade_again(schema_app):

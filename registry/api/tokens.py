@@ -8,6 +8,7 @@ from registry import audit
 from registry.api.schemas import TokenRequestSchema, TokenSchema
 from registry.auth import ANY_ROLE, authenticate, issue_token, require_role, revoke_token
 from registry.extensions import db, limiter
+from registry.models import ApiToken
 
 blp = Blueprint("tokens_api", __name__, url_prefix="/tokens", description="Bearer tokens")
 
@@ -42,7 +43,8 @@ class CurrentToken(MethodView):
     @blp.response(204)
     def delete(self):
         """Revoke the token this request was made with."""
-        record = getattr(g, "api_token", None)
+        token_id = getattr(g, "api_token_id", None)
+        record = None if token_id is None else db.session.get(ApiToken, token_id)
         if record is None:
             abort(401, message="This request was not made with a bearer token.")
         revoke_token(record)

@@ -11,6 +11,7 @@ from registry.models.agreement import (
     Signature,
 )
 from registry.models.audit import AuditEvent, AuditHead
+from registry.models.change_stamp import ChangeStamp
 from registry.models.check import ShareCheck, ShareDecision
 from registry.models.consent import ConsentRecord
 from registry.models.user import ApiToken, Role, User
@@ -26,6 +27,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuditHead",
+    "ChangeStamp",
     "ConsentRecord",
     "Role",
     "ShareCheck",

@@ -1,21 +1,27 @@
 """Ask the decision engine about a proposed share, keep the answer, record what was done."""
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from registry import audit
 from registry.clock import today_uk
-from registry.domain import Decision, ReasonCode, ShareFacts, ShareRequest, check_share
+from registry.domain import ConsentFacts, ReasonCode, ShareFacts, ShareRequest, check_share
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.extensions import db
+from registry.fact_cache import Stamps, caches, current_stamps
 from registry.facts import (
+    AgencyRow,
     PairFacts,
     agencies_by_code,
     agency_facts,
     consent_facts_by_subject,
-    pair_facts,
     provider_pair_facts,
 )
 from registry.models import Role, ShareCheck, ShareDecision, User
+from registry.models.base import utcnow
 from registry.permissions import ensure_can_check_for, ensure_can_view_check
 from registry.subjects import subject_hash
 
@@ -23,23 +29,82 @@ CHECKERS = (Role.PRACTITIONER, Role.AGENCY_LEAD)
 NEEDS_NO_CONSENT_REASON = {ReasonCode.SAFEGUARDING_OVERRIDE, ReasonCode.URGENT_SAFEGUARDING}
 
 
-def run_check(data: dict, actor: User) -> ShareCheck:
-    provider, recipient = _resolve_agencies(data)
+@dataclass(slots=True)
+class NewCheck:
+    """A check as it was just recorded: its row's values plus what its answer shows.
+
+    Showing the answer needs no query: the agencies, the asker and the consent relied on are
+    already in hand (a new check has no decision yet).
+    """
+
+    provider: AgencyRow
+    recipient: AgencyRow
+    checked_by: User
+    subject_hash: str
+    purpose: str
+    data_categories: list[str]
+    on: date
+    risk_of_harm: bool
+    outcome: str
+    reasons: list[dict]
+    agreement_reference: str | None
+    agreement_version: int | None
+    agreement_version_id: int | None
+    also_covered_by: list[dict]
+    lawful_basis: dict | None
+    consent: ConsentFacts | None
+    requires_justification: bool
+    valid_until: date | None
+    checked_at: datetime
+    id: int | None = None
+    decision: None = None
+
+    def row(self) -> dict:
+        """The share_checks row."""
+        return {
+            "provider_id": self.provider.id,
+            "recipient_id": self.recipient.id,
+            "subject_hash": self.subject_hash,
+            "purpose": self.purpose,
+            "data_categories": self.data_categories,
+            "on": self.on,
+            "risk_of_harm": self.risk_of_harm,
+            "outcome": self.outcome,
+            "reasons": self.reasons,
+            "agreement_version_id": self.agreement_version_id,
+            "agreement_reference": self.agreement_reference,
+            "agreement_version": self.agreement_version,
+            "also_covered_by": self.also_covered_by,
+            "lawful_basis": self.lawful_basis,
+            "consent_id": self.consent.id if self.consent else None,
+            "requires_justification": self.requires_justification,
+            "valid_until": self.valid_until,
+            "checked_by_id": self.checked_by.id,
+            "checked_at": self.checked_at,
+        }
+
+
+def run_check(data: dict, actor: User) -> NewCheck:
+    stamps = current_stamps()
+    provider, recipient = _resolve_agencies(
+        data, _agencies((data["provider"], data["recipient"]), stamps)
+    )
     ensure_can_check_for(actor, provider.id)
     hashed = subject_hash(data["subject"])
     consents = consent_facts_by_subject([hashed])
-    agreements = pair_facts(provider.id, recipient.id)
+    agreements = _pair_facts(provider.id, [recipient.id], stamps)[recipient.id]
     return _recorded(
         [_check(data, hashed, provider, recipient, actor, consents[hashed], agreements)]
     )[0]
 
 
-def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
+def run_batch(items: list[dict], actor: User) -> list[NewCheck]:
     """Validate every item first, so a bad item rejects the batch before anything is kept."""
-    # The facts are read once for the whole batch: one query for the agencies it names, one
-    # for its people's consent records, three for the agreements of all its agency pairs.
-    known = agencies_by_code(
-        code for item in items for code in (item["provider"], item["recipient"])
+    # The facts are read once for the whole batch: the agencies it names, its people's consent
+    # records in one query, and the agreements of all its agency pairs.
+    stamps = current_stamps()
+    known = _agencies(
+        {code for item in items for code in (item["provider"], item["recipient"])}, stamps
     )
     resolved, errors = [], {}
     for index, item in enumerate(items):
@@ -55,7 +120,7 @@ def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
     hashes = [subject_hash(item["subject"]) for item in items]
     consents = consent_facts_by_subject(hashes)
     # Every item's provider is the actor's agency (checked above): one read for all pairs.
-    pairs = provider_pair_facts(actor.agency_id, {recipient.id for _, recipient in resolved})
+    pairs = _pair_facts(actor.agency_id, {recipient.id for _, recipient in resolved}, stamps)
     return _recorded(
         [
             _check(item, hashed, p, r, actor, consents[hashed], pairs[r.id])
@@ -64,26 +129,48 @@ def run_batch(items: list[dict], actor: User) -> list[ShareCheck]:
     )
 
 
-def _recorded(checks: list[ShareCheck]) -> list[ShareCheck]:
-    """Insert the checks in one flush and queue an audit event for each."""
-    db.session.add_all(checks)
-    db.session.flush()
-    for check in checks:
+def _agencies(codes, stamps: Stamps) -> dict[str, AgencyRow]:
+    return caches().agencies.get_many(set(codes), stamps.facts, agencies_by_code)
+
+
+def _pair_facts(provider_id: int, recipient_ids, stamps: Stamps) -> dict[int, PairFacts]:
+    """The agreements between the provider and each recipient, by recipient id."""
+    found = caches().pairs.get_many(
+        {(provider_id, recipient_id) for recipient_id in recipient_ids},
+        stamps.facts,
+        lambda pairs: {
+            (provider_id, recipient_id): facts
+            for recipient_id, facts in provider_pair_facts(
+                provider_id, {recipient for _, recipient in pairs}
+            ).items()
+        },
+    )
+    return {recipient_id: facts for (_, recipient_id), facts in found.items()}
+
+
+_INSERT_CHECKS = insert(ShareCheck.__table__).returning(
+    ShareCheck.__table__.c.id, sort_by_parameter_order=True
+)
+
+
+def _recorded(checks: list[NewCheck]) -> list[NewCheck]:
+    """Insert the checks in one statement and queue an audit event for each."""
+    result = db.session.connection().execute(_INSERT_CHECKS, [check.row() for check in checks])
+    for check, check_id in zip(checks, result.scalars(), strict=True):
+        check.id = check_id
         audit.record(
             "check.create",
-            actor_id=check.checked_by_id,
+            actor_id=check.checked_by.id,
             target_type="check",
-            target_id=check.id,
+            target_id=check_id,
             subject_hash=check.subject_hash,
             details={"outcome": check.outcome},
         )
     return checks
 
 
-def _resolve_agencies(data: dict, known: dict | None = None) -> tuple:
+def _resolve_agencies(data: dict, known: dict) -> tuple[AgencyRow, AgencyRow]:
     """The provider and the recipient named by a check request."""
-    if known is None:
-        known = agencies_by_code((data["provider"], data["recipient"]))
     provider, recipient = known.get(data["provider"]), known.get(data["recipient"])
     errors = {}
     if provider is None:
@@ -96,9 +183,15 @@ def _resolve_agencies(data: dict, known: dict | None = None) -> tuple:
 
 
 def _check(
-    data: dict, hashed: str, provider, recipient, actor: User, consents, agreements: PairFacts
-) -> ShareCheck:
-    """Decide one check from facts already read; the new ShareCheck is returned unsaved.
+    data: dict,
+    hashed: str,
+    provider: AgencyRow,
+    recipient: AgencyRow,
+    actor: User,
+    consents,
+    agreements: PairFacts,
+) -> NewCheck:
+    """Decide one check from facts already read; the answer is returned, not yet stored.
 
     The facts are read straight from the connection. Nothing pending in this transaction can
     change them: a check writes only share_checks rows, which no fact comes from.
@@ -120,22 +213,11 @@ def _check(
         consents=consents,
     )
     decision = check_share(request, facts)
-    check = _stored(request, decision, provider, recipient, hashed, actor)
-    check.agreement_version_id = _version_id(agreements, decision)
-    # The relations the answer shows are known already: set them, so reading them costs no
-    # query (a new check has no decision yet).
-    check.provider = provider
-    check.recipient = recipient
-    check.checked_by = actor
-    check.decision = None
-    return check
-
-
-def _stored(request, decision: Decision, provider, recipient, hashed, actor) -> ShareCheck:
     chosen = decision.agreement
-    return ShareCheck(
-        provider_id=provider.id,
-        recipient_id=recipient.id,
+    return NewCheck(
+        provider=provider,
+        recipient=recipient,
+        checked_by=actor,
         subject_hash=hashed,
         purpose=request.purpose,
         data_categories=list(request.data_categories),
@@ -145,22 +227,18 @@ def _stored(request, decision: Decision, provider, recipient, hashed, actor) -> 
         reasons=[{"code": r.code.value, "message": r.message} for r in decision.reasons],
         agreement_reference=chosen.reference if chosen else None,
         agreement_version=chosen.version if chosen else None,
+        agreement_version_id=(
+            agreements.version_ids[(chosen.id, chosen.version)] if chosen else None
+        ),
         also_covered_by=[
             {"reference": a.reference, "version": a.version} for a in decision.also_covered_by
         ],
         lawful_basis=_basis_dict(decision.lawful_basis),
-        consent_id=decision.consent.id if decision.consent else None,
+        consent=decision.consent,
         requires_justification=decision.requires_justification,
         valid_until=decision.valid_until,
-        checked_by_id=actor.id,
+        checked_at=utcnow(),
     )
-
-
-def _version_id(agreements: PairFacts, decision: Decision) -> int | None:
-    chosen = decision.agreement
-    if chosen is None:
-        return None
-    return agreements.version_ids[(chosen.id, chosen.version)]
 
 
 def _basis_dict(basis) -> dict | None:

@@ -1,0 +1,111 @@
+"""Keep, between requests, what a check reads that rarely changes, for as long as it is current.
+
+A check needs the two agencies, the agreements between them and the caller's token and user.
+Those rows change rarely, while checks arrive all the time, so each process keeps what it
+read, together with the change stamp (`registry.models.change_stamp`) it read it under. Every
+request reads the current stamps in one trivial query and uses a kept value only if its stamp
+is still the current one; a database trigger replaces the stamp on every write to those
+tables, in the writer's own transaction, so the first request after a change reads afresh.
+
+This keeps no state that two app servers could disagree about: each server checks every
+value against the database's stamp before using it, so a change made through any server (or
+straight in the database) is seen by all at once.
+
+A value read after its stamp is no older than the stamp (the stamp is read first); a value
+kept under a stamp that a concurrent write is replacing can only be newer, never older.
+"""
+
+import threading
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from registry.extensions import db
+from registry.models import ChangeStamp
+
+_STAMPS = select(ChangeStamp.name, ChangeStamp.stamp)
+_EXTENSION = "registry.fact_cache"
+#: Entries kept per kind of value; the oldest go first when a kind is full.
+DEFAULT_SIZE = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Stamps:
+    """The current stamps; None when a stamp row is missing (then nothing is kept)."""
+
+    facts: int | None
+    principals: int | None
+
+
+def current_stamps() -> Stamps:
+    """The database's stamps as this transaction sees them (one query)."""
+    found = dict(db.session.connection().execute(_STAMPS).all())
+    return Stamps(facts=found.get("facts"), principals=found.get("principals"))
+
+
+class StampedCache:
+    """Values kept with the stamp they were read under, at most `size` of them."""
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self._size = size
+        self._entries: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, stamp: int | None):
+        """The value kept for `key` under this very stamp, or None."""
+        if stamp is None:
+            return None
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != stamp:
+            return None
+        return entry[1]
+
+    def get_many(self, keys, stamp: int | None, load) -> dict:
+        """The values for `keys`: those kept under `stamp`, the rest from `load(missing)`.
+
+        `load` returns a dict for the keys it found; those values are kept. Keys it does not
+        return are left out of the answer (and not kept).
+        """
+        found, missing = {}, []
+        for key in keys:
+            value = self.get(key, stamp)
+            if value is None:
+                missing.append(key)
+            else:
+                found[key] = value
+        if missing:
+            for key, value in load(missing).items():
+                self.put(key, stamp, value)
+                found[key] = value
+        return found
+
+    def put(self, key, stamp: int | None, value) -> None:
+        if stamp is None:
+            return
+        with self._lock:
+            if key not in self._entries and len(self._entries) >= self._size:
+                del self._entries[next(iter(self._entries))]
+            self._entries[key] = (stamp, value)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+@dataclass(frozen=True)
+class FactCaches:
+    """The caches of one app (one per process)."""
+
+    agencies: StampedCache
+    pairs: StampedCache
+    principals: StampedCache
+
+
+def caches() -> FactCaches:
+    found = current_app.extensions.get(_EXTENSION)
+    if found is None:
+        size = current_app.config.get("FACT_CACHE_SIZE", DEFAULT_SIZE)
+        found = current_app.extensions[_EXTENSION] = FactCaches(
+            StampedCache(size), StampedCache(size), StampedCache(size)
+        )
+    return found

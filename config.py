@@ -22,9 +22,12 @@ def _engine_options() -> dict:
     Each app server process holds up to DB_POOL_SIZE + DB_MAX_OVERFLOW connections, so the
     total over every worker of every server must stay under PostgreSQL's max_connections.
     """
-    options: dict = {"pool_pre_ping": os.environ.get("DB_POOL_PRE_PING", "1") != "0"}
+    options: dict = {}
     if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")):
+        # A server connection can drop (restart, idle timeout); a SQLite file cannot, so only
+        # here is a ping before each checkout worth its round trip.
         options.update(
+            pool_pre_ping=os.environ.get("DB_POOL_PRE_PING", "1") != "0",
             pool_size=int(os.environ.get("DB_POOL_SIZE", "5")),
             max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "5")),
             pool_timeout=float(os.environ.get("DB_POOL_TIMEOUT", "10")),

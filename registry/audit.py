@@ -88,7 +88,7 @@ def _append_queued(session: Session) -> None:
     for seq, event in enumerate(events, start=last_seq - len(events) + 1):
         event.update(seq=seq, at=at, prev_hash=prev_hash)
         event["hash"] = prev_hash = event_hash(chained_fields(SimpleNamespace(**event)))
-    connection.execute(insert(AuditEvent.__table__), events)
+    connection.execute(_INSERT_EVENTS, events)
     connection.execute(_SET_HEAD_HASH, {"last_hash": prev_hash})
 
 
@@ -107,6 +107,7 @@ def _bump_head(count: int):
     )
 
 
+_INSERT_EVENTS = insert(AuditEvent.__table__)
 _SET_HEAD_HASH = (
     update(AuditHead.__table__)
     .where(AuditHead.__table__.c.id == HEAD_ID)

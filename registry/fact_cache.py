@@ -12,14 +12,19 @@ value against the database's stamp before using it, so a change made through any
 straight in the database) is seen by all at once.
 
 A value read after its stamp is no older than the stamp (the stamp is read first); a value
-kept under a stamp that a concurrent write is replacing can only be newer, never older.
+kept under a stamp that a concurrent write is replacing can only be newer, never older. The
+stamps are read once per transaction and again after the session writes anything; the only
+writes that bypass the session (check rows and audit events, through its connection) touch
+no watched table.
 """
 
 import threading
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from registry.extensions import db
 from registry.models import ChangeStamp
@@ -39,9 +44,35 @@ class Stamps:
 
 
 def current_stamps() -> Stamps:
-    """The database's stamps as this transaction sees them (one query)."""
-    found = dict(db.session.connection().execute(_STAMPS).all())
-    return Stamps(facts=found.get("facts"), principals=found.get("principals"))
+    """The database's stamps as this transaction sees them.
+
+    Read once per transaction (authentication and the check share the read) and read again
+    after anything the session writes, since a write in this transaction may change them.
+    """
+    session = db.session()
+    stamps = session.info.get(_SESSION_KEY)
+    if stamps is None:
+        found = dict(session.connection().execute(_STAMPS).all())
+        stamps = Stamps(facts=found.get("facts"), principals=found.get("principals"))
+        session.info[_SESSION_KEY] = stamps
+    return stamps
+
+
+_SESSION_KEY = "registry.change_stamps"
+
+
+def _forget_stamps(session: Session, *_args) -> None:
+    session.info.pop(_SESSION_KEY, None)
+
+
+def _forget_stamps_on_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        _forget_stamps(state.session)
+
+
+sa_event.listen(Session, "after_transaction_end", _forget_stamps)
+sa_event.listen(Session, "after_flush", _forget_stamps)
+sa_event.listen(Session, "do_orm_execute", _forget_stamps_on_write)
 
 
 class StampedCache:

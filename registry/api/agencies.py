@@ -2,8 +2,8 @@
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from registry.api.blueprint import Blueprint
 from registry.api.schemas import (
     AgencyCreateSchema,
     AgencyPageSchema,

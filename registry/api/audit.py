@@ -6,10 +6,10 @@ from datetime import timedelta
 from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy import and_, select
 
 from registry import audit
+from registry.api.blueprint import Blueprint
 from registry.api.schemas import (
     AuditEventSchema,
     AuditPageSchema,

@@ -2,9 +2,9 @@
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from registry import audit
+from registry.api.blueprint import Blueprint
 from registry.api.schemas import (
     MAX_ID,
     BatchRequestSchema,

@@ -3,8 +3,8 @@
 from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from registry.api.blueprint import Blueprint
 from registry.auth import require_role
 from registry.models import Role
 from registry.reports import AUDITORS, REPORTS, filters

@@ -2,9 +2,10 @@
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from registry import audit
+from registry.api.blueprint import Blueprint
 from registry.api.schemas import TokenRequestSchema, TokenSchema
 from registry.auth import ANY_ROLE, authenticate, issue_token, require_role, revoke_token
 from registry.extensions import db, limiter

@@ -1,8 +1,8 @@
 """The controlled vocabulary, with labels."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from registry.api.blueprint import Blueprint
 from registry.api.schemas import VocabulariesSchema
 from registry.auth import ANY_ROLE, require_role
 from registry.domain import vocabulary as vocab

@@ -148,6 +148,7 @@ def _pair_facts(provider_id: int, recipient_ids, stamps: Stamps) -> dict[int, Pa
     return {recipient_id: facts for (_, recipient_id), facts in found.items()}
 
 
+_INSERT_CHECK = insert(ShareCheck.__table__).returning(ShareCheck.__table__.c.id)
 _INSERT_CHECKS = insert(ShareCheck.__table__).returning(
     ShareCheck.__table__.c.id, sort_by_parameter_order=True
 )
@@ -155,8 +156,13 @@ _INSERT_CHECKS = insert(ShareCheck.__table__).returning(
 
 def _recorded(checks: list[NewCheck]) -> list[NewCheck]:
     """Insert the checks in one statement and queue an audit event for each."""
-    result = db.session.connection().execute(_INSERT_CHECKS, [check.row() for check in checks])
-    for check, check_id in zip(checks, result.scalars(), strict=True):
+    connection = db.session.connection()
+    if len(checks) == 1:
+        # A plain single-row INSERT skips the multi-row machinery's overhead.
+        ids = [connection.execute(_INSERT_CHECK, checks[0].row()).scalar_one()]
+    else:
+        ids = connection.execute(_INSERT_CHECKS, [check.row() for check in checks]).scalars()
+    for check, check_id in zip(checks, ids, strict=True):
         check.id = check_id
         audit.record(
             "check.create",

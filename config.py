@@ -50,6 +50,8 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
+    #: Agencies, agreement pairs and tokens each process keeps (see registry/fact_cache.py).
+    FACT_CACHE_SIZE = int(os.environ.get("FACT_CACHE_SIZE", "20000"))
     #: Bearer tokens stop working after this long.
     TOKEN_LIFETIME = timedelta(hours=int(os.environ.get("TOKEN_LIFETIME_HOURS", "12")))
     #: argon2id parameters (argon2-cffi defaults: RFC 9106 "low memory" profile).

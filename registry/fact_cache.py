@@ -31,8 +31,6 @@ from registry.models import ChangeStamp
 
 _STAMPS = select(ChangeStamp.name, ChangeStamp.stamp)
 _EXTENSION = "registry.fact_cache"
-#: Entries kept per kind of value; the oldest go first when a kind is full.
-DEFAULT_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +76,7 @@ sa_event.listen(Session, "do_orm_execute", _forget_stamps_on_write)
 class StampedCache:
     """Values kept with the stamp they were read under, at most `size` of them."""
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, size: int) -> None:
         self._size = size
         self._entries: dict = {}
         self._lock = threading.Lock()
@@ -135,7 +133,7 @@ class FactCaches:
 def caches() -> FactCaches:
     found = current_app.extensions.get(_EXTENSION)
     if found is None:
-        size = current_app.config.get("FACT_CACHE_SIZE", DEFAULT_SIZE)
+        size = current_app.config["FACT_CACHE_SIZE"]
         found = current_app.extensions[_EXTENSION] = FactCaches(
             StampedCache(size), StampedCache(size), StampedCache(size)
         )

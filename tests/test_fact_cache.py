@@ -235,3 +235,20 @@ def test_get_many_loads_only_what_is_missing_and_keeps_it():
     assert asked == [["b", "unknown"]]
     assert cache.get_many(["a"], 2, load) == {"a": "A"}
     assert asked[-1] == ["a"]
+
+
+def test_a_write_earlier_in_the_same_transaction_is_seen_by_a_check(app, client, world):
+    """The stamps are read once per transaction, and again after the session writes."""
+    from registry.models import Agreement, User
+    from registry.services.checks import run_check
+
+    active_agreement(client, world)
+    with app.app_context():
+        actor = db.session.get(User, world.users["prac_csc"])
+        assert run_check(check_payload(), actor).outcome == "share"
+        agreement = db.session.scalar(db.select(Agreement))
+        agreement.terminated_on = agreement.created_at.date().replace(year=2020)
+        assert run_check(check_payload(), actor).outcome == "do_not_share"
+        db.session.rollback()
+        assert run_check(check_payload(), actor).outcome == "share"
+        db.session.rollback()

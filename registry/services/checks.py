@@ -85,7 +85,7 @@ class NewCheck:
 
 
 def run_check(data: dict, actor: User) -> NewCheck:
-    stamps = current_stamps()
+    stamps = _stamps()
     provider, recipient = _resolve_agencies(
         data, _agencies((data["provider"], data["recipient"]), stamps)
     )
@@ -102,7 +102,7 @@ def run_batch(items: list[dict], actor: User) -> list[NewCheck]:
     """Validate every item first, so a bad item rejects the batch before anything is kept."""
     # The facts are read once for the whole batch: the agencies it names, its people's consent
     # records in one query, and the agreements of all its agency pairs.
-    stamps = current_stamps()
+    stamps = _stamps()
     known = _agencies(
         {code for item in items for code in (item["provider"], item["recipient"])}, stamps
     )
@@ -127,6 +127,13 @@ def run_batch(items: list[dict], actor: User) -> list[NewCheck]:
             for item, hashed, (p, r) in zip(items, hashes, resolved, strict=True)
         ]
     )
+
+
+def _stamps() -> Stamps:
+    # The facts are read from the connection, which does not autoflush: flush first, so a
+    # change pending in this session (a caller that edits, then checks) is seen.
+    db.session.flush()
+    return current_stamps()
 
 
 def _agencies(codes, stamps: Stamps) -> dict[str, AgencyRow]:
@@ -199,8 +206,7 @@ def _check(
 ) -> NewCheck:
     """Decide one check from facts already read; the answer is returned, not yet stored.
 
-    The facts are read straight from the connection. Nothing pending in this transaction can
-    change them: a check writes only share_checks rows, which no fact comes from.
+    The facts were read straight from the connection, after a flush (see `_stamps`).
     """
     if actor.role not in CHECKERS:
         raise Forbidden("Only practitioners and agency leads check shares.")

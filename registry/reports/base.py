@@ -81,11 +81,18 @@ class Meta:
     filters: dict = field(default_factory=dict)
 
 
-def keyset(query: Select, key, *, entities: bool = False, batch: int = BATCH) -> Iterator:
-    """Stream a query's results in batches ordered by a unique key (keyset pagination)."""
+def keyset(
+    query: Select | Callable[[object], Select], key, *, entities: bool = False, batch: int = BATCH
+) -> Iterator:
+    """Stream a query's results in batches ordered by a unique key (keyset pagination).
+
+    `query` is a Select, or a function of the last key so far (None at first) returning one,
+    for queries that must repeat the bound inside a join (see reports/decisions.py).
+    """
     last = None
     while True:
-        page = query.order_by(None).order_by(key).limit(batch)
+        base = query(last) if callable(query) else query
+        page = base.order_by(None).order_by(key).limit(batch)
         if last is not None:
             page = page.where(key > last)
         result = db.session.execute(page)

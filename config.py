@@ -50,8 +50,12 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
-    #: Agencies, agreement pairs and tokens each process keeps (see registry/fact_cache.py).
-    FACT_CACHE_SIZE = int(os.environ.get("FACT_CACHE_SIZE", "20000"))
+    #: Agencies, agency pairs and tokens each process keeps, of each (registry/fact_cache.py);
+    #: a pair's agreements take ~20 KB at the generator's density (docs/performance.md).
+    FACT_CACHE_SIZE = int(os.environ.get("FACT_CACHE_SIZE", "5000"))
+    #: Serving processes checkpoint a SQLite write-ahead log this often (0: only SQLite's own
+    #: checkpoints, inside commits); see registry/sqlite_checkpoint.py.
+    SQLITE_CHECKPOINT_SECONDS = float(os.environ.get("SQLITE_CHECKPOINT_SECONDS", "0.1"))
     #: Bearer tokens stop working after this long.
     TOKEN_LIFETIME = timedelta(hours=int(os.environ.get("TOKEN_LIFETIME_HOURS", "12")))
     #: argon2id parameters (argon2-cffi defaults: RFC 9106 "low memory" profile).

@@ -40,9 +40,15 @@ logger_class = RedactingLogger
 
 
 def post_fork(server, worker):
-    """Connections opened by the master before the fork must not be shared by workers."""
+    """Connections opened by the master before the fork must not be shared by workers.
+
+    On SQLite each worker also checkpoints the write-ahead log in a background thread, so no
+    request's commit pays for it (registry/sqlite_checkpoint.py).
+    """
+    from registry import sqlite_checkpoint
     from registry.extensions import db
     from wsgi import app
 
     with app.app_context():
         db.engine.dispose(close=False)
+    sqlite_checkpoint.start_for(app)

@@ -108,11 +108,17 @@ class _Principal:
     agency: dict | None
 
 
-def _columns(model) -> list[tuple[str, object]]:
-    return [(attr.key, attr.columns[0]) for attr in sa_inspect(model).column_attrs]
+def _columns(model, leave_out=()) -> list[tuple[str, object]]:
+    return [
+        (attr.key, attr.columns[0])
+        for attr in sa_inspect(model).column_attrs
+        if attr.key not in leave_out
+    ]
 
 
-_USER_COLUMNS, _AGENCY_COLUMNS = _columns(User), _columns(Agency)
+# The password hash is not kept: an API request never needs it (read on access if ever).
+_USER_COLUMNS = _columns(User, leave_out={"password_hash"})
+_AGENCY_COLUMNS = _columns(Agency)
 _PRINCIPAL_BY_TOKEN = (
     select(
         ApiToken.id,

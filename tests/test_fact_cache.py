@@ -252,3 +252,12 @@ def test_a_write_earlier_in_the_same_transaction_is_seen_by_a_check(app, client,
         db.session.rollback()
         assert run_check(check_payload(), actor).outcome == "share"
         db.session.rollback()
+
+
+def test_a_kept_token_holds_no_password_hash(app, client, world):
+    active_agreement(client, world)
+    _check(client, world)
+    with app.app_context():
+        _, principal = caches().principals._entries[token_digest(world.tokens["prac_csc"])]
+    assert "password_hash" not in principal.user
+    assert principal.user["id"] == world.users["prac_csc"]

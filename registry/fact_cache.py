@@ -13,9 +13,7 @@ straight in the database) is seen by all at once.
 
 A value read after its stamp is no older than the stamp (the stamp is read first); a value
 kept under a stamp that a concurrent write is replacing can only be newer, never older. The
-stamps are read once per transaction and again after the session writes anything; the only
-writes that bypass the session (check rows and audit events, through its connection) touch
-no watched table.
+stamps are read once per transaction and again after any write on the connection.
 """
 
 import threading
@@ -24,7 +22,8 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from registry.extensions import db
 from registry.models import ChangeStamp
@@ -44,33 +43,36 @@ class Stamps:
 def current_stamps() -> Stamps:
     """The database's stamps as this transaction sees them.
 
-    Read once per transaction (authentication and the check share the read) and read again
-    after anything the session writes, since a write in this transaction may change them.
+    Read once per transaction (authentication and the check share the read), and again after
+    any write on the connection, since a write in this transaction may change them.
     """
-    session = db.session()
-    stamps = session.info.get(_SESSION_KEY)
+    connection = db.session.connection()
+    stamps = connection.info.get(_MEMO)
     if stamps is None:
-        found = dict(session.connection().execute(_STAMPS).all())
+        found = dict(connection.execute(_STAMPS).all())
         stamps = Stamps(facts=found.get("facts"), principals=found.get("principals"))
-        session.info[_SESSION_KEY] = stamps
+        connection.info[_MEMO] = stamps
     return stamps
 
 
-_SESSION_KEY = "registry.change_stamps"
+#: Where the stamps read in the current transaction are remembered: the pooled connection's
+#: info, emptied at every write, commit, rollback and return to the pool.
+_MEMO = "registry.change_stamps"
 
 
-def _forget_stamps(session: Session, *_args) -> None:
-    session.info.pop(_SESSION_KEY, None)
+def _forget(info: dict) -> None:
+    info.pop(_MEMO, None)
 
 
-def _forget_stamps_on_write(state: ORMExecuteState) -> None:
-    if not state.is_select:
-        _forget_stamps(state.session)
+def _forget_on_write(conn, _cursor, statement: str, *_args) -> None:
+    if not statement.lstrip()[:6].upper().startswith("SELECT"):
+        _forget(conn.info)
 
 
-sa_event.listen(Session, "after_transaction_end", _forget_stamps)
-sa_event.listen(Session, "after_flush", _forget_stamps)
-sa_event.listen(Session, "do_orm_execute", _forget_stamps_on_write)
+sa_event.listen(Engine, "before_cursor_execute", _forget_on_write)
+sa_event.listen(Engine, "commit", lambda conn: _forget(conn.info))
+sa_event.listen(Engine, "rollback", lambda conn: _forget(conn.info))
+sa_event.listen(Pool, "checkin", lambda _dbapi, record: _forget(record.info))
 
 
 class StampedCache:

@@ -261,3 +261,17 @@ def test_a_kept_token_holds_no_password_hash(app, client, world):
         _, principal = caches().principals._entries[token_digest(world.tokens["prac_csc"])]
     assert "password_hash" not in principal.user
     assert principal.user["id"] == world.users["prac_csc"]
+
+
+def test_a_core_write_on_the_connection_in_the_same_transaction_is_seen(app, client, world):
+    """A write that bypasses the ORM (no flush, no session event) still forgets the stamps."""
+    from registry.models import User
+    from registry.services.checks import run_check
+
+    active_agreement(client, world)
+    with app.app_context():
+        actor = db.session.get(User, world.users["prac_csc"])
+        assert run_check(check_payload(), actor).outcome == "share"
+        db.session.connection().execute(text("UPDATE agreements SET terminated_on = '2020-01-01'"))
+        assert run_check(check_payload(), actor).outcome == "do_not_share"
+        db.session.rollback()

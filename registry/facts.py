@@ -192,13 +192,8 @@ _EVENTS = (
 )
 
 
-def pair_facts(provider_id: int, recipient_id: int) -> PairFacts:
-    """The facts of every agreement the two agencies are parties to, from at most 3 queries."""
-    return provider_pair_facts(provider_id, [recipient_id])[recipient_id]
-
-
 def provider_pair_facts(provider_id: int, recipient_ids) -> dict[int, PairFacts]:
-    """`pair_facts` for one provider and many recipients at once (a batch), in 3 queries."""
+    """The facts of every agreement the provider shares with each recipient, in 3 queries."""
     conn = db.session.connection()
     found = {recipient_id: PairFacts((), {}) for recipient_id in recipient_ids}
     rows = conn.execute(

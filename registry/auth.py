@@ -13,8 +13,6 @@ from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import bindparam, select
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import make_transient_to_detached
 
 from registry.extensions import db, login_manager
 from registry.fact_cache import caches, current_stamps
@@ -99,32 +97,50 @@ def _bearer_token() -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Principal:
-    """What a live token stands for, as column values (safe to keep between requests)."""
+class ApiPrincipal:
+    """Who an API request comes from: a live token's user, as read with the token.
+
+    API requests act through these plain values (services need only the user's id, role,
+    agency, name and email), not through a session object: building and merging an ORM user
+    for every request cost a tenth of a share check (docs/performance.md). A principal is
+    kept per process under the principals stamp (registry/fact_cache.py), so it is never older
+    than the database's users and tokens. It holds no password hash.
+    """
 
     token_id: int
     expires_at: datetime
-    user: dict
-    agency: dict | None
+    id: int
+    email: str
+    name: str
+    role: str
+    agency_id: int | None
+    agency_code: str | None
+    active: bool
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
 
 
-def _columns(model, leave_out=()) -> list[tuple[str, object]]:
-    return [
-        (attr.key, attr.columns[0])
-        for attr in sa_inspect(model).column_attrs
-        if attr.key not in leave_out
-    ]
-
-
-# The password hash is not kept: an API request never needs it (read on access if ever).
-_USER_COLUMNS = _columns(User, leave_out={"password_hash"})
-_AGENCY_COLUMNS = _columns(Agency)
 _PRINCIPAL_BY_TOKEN = (
     select(
-        ApiToken.id,
+        ApiToken.id.label("token_id"),
         ApiToken.expires_at,
-        *(column.label(f"user_{key}") for key, column in _USER_COLUMNS),
-        *(column.label(f"agency_{key}") for key, column in _AGENCY_COLUMNS),
+        User.id,
+        User.email,
+        User.name,
+        User.role,
+        User.agency_id,
+        Agency.code.label("agency_code"),
+        User.active,
     )
     .join(User, User.id == ApiToken.user_id)
     .outerjoin(Agency, Agency.id == User.agency_id)
@@ -132,37 +148,13 @@ _PRINCIPAL_BY_TOKEN = (
 )
 
 
-def _principals_by_digest(digests) -> dict[str, _Principal]:
+def _principals_by_digest(digests) -> dict[str, ApiPrincipal]:
     (digest,) = digests
     row = db.session.execute(_PRINCIPAL_BY_TOKEN, {"token_hash": digest}).first()
-    if row is None:
-        return {}
-    values = row._mapping
-    agency = {key: values[f"agency_{key}"] for key, _ in _AGENCY_COLUMNS}
-    return {
-        digest: _Principal(
-            token_id=row.id,
-            expires_at=row.expires_at,
-            user={key: values[f"user_{key}"] for key, _ in _USER_COLUMNS},
-            agency=agency if agency["id"] is not None else None,
-        )
-    }
+    return {} if row is None else {digest: ApiPrincipal(**row._mapping)}
 
 
-def _attached(principal: _Principal) -> User:
-    """The principal's user (and agency) as session objects, built without a query."""
-    user = User(**principal.user)
-    if principal.agency is not None:
-        agency = Agency(**principal.agency)
-        make_transient_to_detached(agency)
-        user.agency = agency
-    else:
-        user.agency = None
-    make_transient_to_detached(user)
-    return db.session.merge(user, load=False)
-
-
-def _load_user_from_request(_request) -> User | None:
+def _load_user_from_request(_request) -> ApiPrincipal | None:
     token = _bearer_token()
     if token is None:
         return None
@@ -174,10 +166,10 @@ def _load_user_from_request(_request) -> User | None:
     if not found:
         return None
     (principal,) = found.values()
-    if principal.expires_at <= utcnow() or not principal.user["active"]:
+    if principal.expires_at <= utcnow() or not principal.active:
         return None
     g.api_token_id = principal.token_id
-    return _attached(principal)
+    return principal
 
 
 def _load_user_from_session(user_id: str) -> User | None:

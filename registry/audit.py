@@ -5,7 +5,6 @@ inserting or deleting any row breaks the chain from that point on. Events are ap
 the same transaction as the change they record.
 """
 
-import functools
 import hashlib
 import json
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from registry.extensions import db
+from registry.fast_sql import FastStatement
 from registry.models import AuditEvent, AuditHead
 from registry.models.base import utcnow
 
@@ -83,35 +83,32 @@ def _append_queued(session: Session) -> None:
     connection = session.connection()
     # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so
     # concurrent committers queue here and each continues from its predecessor's hash.
-    last_seq, prev_hash = connection.execute(_bump_head(len(events))).one()
+    ((last_seq, prev_hash),) = _BUMP_HEAD.rows(connection, {"count": len(events)})
     at = utcnow()
     for seq, event in enumerate(events, start=last_seq - len(events) + 1):
         event.update(seq=seq, at=at, prev_hash=prev_hash)
         event["hash"] = prev_hash = event_hash(chained_fields(SimpleNamespace(**event)))
-    connection.execute(_INSERT_EVENTS, events)
-    connection.execute(_SET_HEAD_HASH, {"last_hash": prev_hash})
+    _INSERT_EVENT.execute_many(connection, events)
+    _SET_HEAD_HASH.rows(connection, {"last_hash": prev_hash})
 
 
 def _discard_queued(session: Session) -> None:
     session.info.pop(_QUEUE, None)
 
 
-@functools.lru_cache(maxsize=64)
-def _bump_head(count: int):
-    head = AuditHead.__table__
-    return (
-        update(head)
-        .where(head.c.id == HEAD_ID)
-        .values(seq=head.c.seq + count)
-        .returning(head.c.seq, head.c.last_hash)
-    )
-
-
-_INSERT_EVENTS = insert(AuditEvent.__table__)
-_SET_HEAD_HASH = (
-    update(AuditHead.__table__)
-    .where(AuditHead.__table__.c.id == HEAD_ID)
-    .values(last_hash=bindparam("last_hash"))
+# The three statements every audited transaction runs (registry/fast_sql.py).
+_HEAD = AuditHead.__table__
+_BUMP_HEAD = FastStatement(
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(seq=_HEAD.c.seq + bindparam("count"))
+    .returning(_HEAD.c.seq, _HEAD.c.last_hash)
+)
+_INSERT_EVENT = FastStatement(
+    insert(AuditEvent.__table__), columns=[column.key for column in AuditEvent.__table__.c]
+)
+_SET_HEAD_HASH = FastStatement(
+    update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_hash=bindparam("last_hash"))
 )
 
 sa_event.listen(Session, "before_commit", _append_queued)

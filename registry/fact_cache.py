@@ -26,9 +26,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
 from registry.extensions import db
+from registry.fast_sql import FastStatement
 from registry.models import ChangeStamp
 
-_STAMPS = select(ChangeStamp.name, ChangeStamp.stamp)
+_STAMPS = FastStatement(select(ChangeStamp.name, ChangeStamp.stamp))
 _EXTENSION = "registry.fact_cache"
 
 
@@ -49,7 +50,7 @@ def current_stamps() -> Stamps:
     connection = db.session.connection()
     stamps = connection.info.get(_MEMO)
     if stamps is None:
-        found = dict(connection.execute(_STAMPS).all())
+        found = dict(_STAMPS.rows(connection))
         stamps = Stamps(facts=found.get("facts"), principals=found.get("principals"))
         connection.info[_MEMO] = stamps
     return stamps

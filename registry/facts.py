@@ -15,6 +15,7 @@ from registry.domain import (
     VersionFacts,
 )
 from registry.extensions import db
+from registry.fast_sql import FastStatement
 from registry.models import (
     Agency,
     Agreement,
@@ -282,7 +283,7 @@ def _suspension_windows(events) -> tuple[Suspension, ...]:
     return tuple(windows)
 
 
-_CONSENTS = select(
+_CONSENT_COLUMNS = (
     ConsentRecord.subject_hash,
     ConsentRecord.id,
     ConsentRecord.status,
@@ -293,26 +294,41 @@ _CONSENTS = select(
     ConsentRecord.purposes,
     ConsentRecord.data_categories,
     ConsentRecord.given_by,
-).where(ConsentRecord.subject_hash.in_(bindparam("subjects", expanding=True)))
+)
+_CONSENTS = select(*_CONSENT_COLUMNS).where(
+    ConsentRecord.subject_hash.in_(bindparam("subjects", expanding=True))
+)
+#: A single check's question, on the fast path (registry/fast_sql.py).
+_CONSENTS_OF_ONE = FastStatement(
+    select(*_CONSENT_COLUMNS).where(ConsentRecord.subject_hash == bindparam("subject"))
+)
 
 
 def consent_facts_by_subject(subjects) -> dict[str, tuple[ConsentFacts, ...]]:
     """Each person's consent records as facts (empty for none), from one query of plain rows."""
     found: dict[str, list[ConsentFacts]] = {subject: [] for subject in subjects}
-    rows = db.session.connection().execute(_CONSENTS, {"subjects": sorted(found)})
-    for row in rows:
-        found[row.subject_hash].append(
-            ConsentFacts(
-                id=row.id,
-                status=row.status,
-                effective_from=row.effective_from,
-                expires_on=row.expires_on,
-                agreement_id=row.agreement_id,
-                recipients=frozenset(row.recipients or ()),
-                purposes=frozenset(row.purposes or ()),
-                data_categories=frozenset(row.data_categories or ()),
-                given_by=row.given_by,
-                recorded_seq=row.id,
-            )
-        )
+    connection = db.session.connection()
+    if len(found) == 1:
+        rows = _CONSENTS_OF_ONE.rows(connection, {"subject": next(iter(found))})
+    else:
+        rows = connection.execute(_CONSENTS, {"subjects": sorted(found)})
+    for subject, *values in rows:
+        found[subject].append(_consent_facts(*values))
     return {subject: tuple(facts) for subject, facts in found.items()}
+
+
+def _consent_facts(
+    id, status, effective_from, expires_on, agreement_id, recipients, purposes, categories, by
+) -> ConsentFacts:
+    return ConsentFacts(
+        id=id,
+        status=status,
+        effective_from=effective_from,
+        expires_on=expires_on,
+        agreement_id=agreement_id,
+        recipients=frozenset(recipients or ()),
+        purposes=frozenset(purposes or ()),
+        data_categories=frozenset(categories or ()),
+        given_by=by,
+        recorded_seq=id,
+    )

@@ -20,6 +20,7 @@ from registry.facts import (
     consent_facts_by_subject,
     provider_pair_facts,
 )
+from registry.fast_sql import FastStatement
 from registry.models import Role, ShareCheck, ShareDecision, User
 from registry.models.base import utcnow
 from registry.permissions import ensure_can_check_for, ensure_can_view_check
@@ -155,18 +156,21 @@ def _pair_facts(provider_id: int, recipient_ids, stamps: Stamps) -> dict[int, Pa
     return {recipient_id: facts for (_, recipient_id), facts in found.items()}
 
 
-_INSERT_CHECK = insert(ShareCheck.__table__).returning(ShareCheck.__table__.c.id)
-_INSERT_CHECKS = insert(ShareCheck.__table__).returning(
-    ShareCheck.__table__.c.id, sort_by_parameter_order=True
+_CHECKS = ShareCheck.__table__
+_INSERT_CHECK = FastStatement(
+    insert(_CHECKS).returning(_CHECKS.c.id),
+    columns=[column.key for column in _CHECKS.c if column.key != "id"],
 )
+_INSERT_CHECKS = insert(_CHECKS).returning(_CHECKS.c.id, sort_by_parameter_order=True)
 
 
 def _recorded(checks: list[NewCheck]) -> list[NewCheck]:
     """Insert the checks in one statement and queue an audit event for each."""
     connection = db.session.connection()
     if len(checks) == 1:
-        # A plain single-row INSERT skips the multi-row machinery's overhead.
-        ids = [connection.execute(_INSERT_CHECK, checks[0].row()).scalar_one()]
+        # One check takes the fast path (registry/fast_sql.py); a batch, one multi-row INSERT.
+        ((check_id,),) = _INSERT_CHECK.rows(connection, checks[0].row())
+        ids = [check_id]
     else:
         ids = connection.execute(_INSERT_CHECKS, [check.row() for check in checks]).scalars()
     for check, check_id in zip(checks, ids, strict=True):

@@ -67,6 +67,16 @@ def run_wrk(url: str, script: str, seconds: int, connections: int, threads: int)
     return result
 
 
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU the gunicorn workers have used so far (Linux /proc)."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def wait_until_up(base: str, proc: subprocess.Popen) -> None:
     for _ in range(100):
         if proc.poll() is not None:
@@ -129,9 +139,14 @@ def main() -> None:
                 ("GET /healthz", "healthz.lua"),
                 ("POST /api/v1/checks", "checks.lua"),
             ):
-                results[name].append(
-                    run_wrk(base, str(tmp / script), args.seconds, args.connections, args.threads)
+                cpu_before = workers_cpu_seconds(server.pid)
+                result = run_wrk(
+                    base, str(tmp / script), args.seconds, args.connections, args.threads
                 )
+                result["cpu_ms"] = (
+                    (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / result["requests"]
+                )
+                results[name].append(result)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -145,6 +160,7 @@ def main() -> None:
                 statistics.median(r["rps"] for r in runs),
                 statistics.median(r["p50_us"] for r in runs) / 1000,
                 statistics.median(r["p99_us"] for r in runs) / 1000,
+                statistics.median(r["cpu_ms"] for r in runs),
                 sum(r["errors"] + r["bad_status"] for r in runs),
             ]
         )
@@ -152,8 +168,11 @@ def main() -> None:
         f"{database_label(args.database_url)}: gunicorn {args.workers} workers, "
         f"wrk {args.connections} connections, {args.rounds} x {args.seconds} s each (medians)"
     )
-    print_table(["endpoint", "req/s", "p50 ms", "p99 ms", "errors"], rows)
-    print(f"ratio checks/healthz: {rows[1][1] / rows[0][1]:.2f}")
+    print_table(["endpoint", "req/s", "p50 ms", "p99 ms", "worker CPU ms/req", "errors"], rows)
+    print(
+        f"ratio checks/healthz: {rows[1][1] / rows[0][1]:.2f} in requests per second, "
+        f"{rows[0][4] / rows[1][4]:.2f} in worker CPU per request"
+    )
     print(machine_note())
 
 

@@ -77,6 +77,12 @@ def workers_cpu_seconds(master_pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(all, stolen) CPU time of the machine so far, from /proc/stat (Linux)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields[:8]), fields[7]
+
+
 def wait_until_up(base: str, proc: subprocess.Popen) -> None:
     for _ in range(100):
         if proc.poll() is not None:
@@ -134,6 +140,7 @@ def main() -> None:
         # Warm up until each worker has seen every scenario's agency pair and token a few
         # times, as a long-running server has (its caches are filled; see fact_cache.py).
         run_wrk(base, str(tmp / "checks.lua"), args.warm_up, args.connections, args.threads)
+        ticks_before = cpu_ticks()
         for _ in range(args.rounds):
             for name, script in (
                 ("GET /healthz", "healthz.lua"),
@@ -147,6 +154,7 @@ def main() -> None:
                     (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / result["requests"]
                 )
                 results[name].append(result)
+        ticks_after = cpu_ticks()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -173,7 +181,8 @@ def main() -> None:
         f"ratio checks/healthz: {rows[1][1] / rows[0][1]:.2f} in requests per second, "
         f"{rows[0][4] / rows[1][4]:.2f} in worker CPU per request"
     )
-    print(machine_note())
+    total, stolen = (a - b for a, b in zip(ticks_after, ticks_before, strict=True))
+    print(f"{machine_note()}; CPU stolen by the host during the measurements: {stolen / total:.0%}")
 
 
 if __name__ == "__main__":

@@ -61,7 +61,10 @@ class FastStatement:
         """Execute once per parameter set (no result)."""
         compiled = self._compiled(connection.dialect)
         batch = [self._parameters(compiled, row) for row in rows]
-        self._run(connection, compiled, batch, many=True).close()
+        if len(batch) == 1:  # the usual case, and the drivers' executemany costs more
+            self._run(connection, compiled, batch[0], many=False).close()
+        else:
+            self._run(connection, compiled, batch, many=True).close()
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
         found = self._by_dialect.get(dialect.name)

@@ -155,7 +155,8 @@ def _principals_by_digest(digests) -> dict[str, ApiPrincipal]:
 
 
 def _load_user_from_request(_request) -> ApiPrincipal | None:
-    token = _bearer_token()
+    # Pages are signed in by their session cookie only, as the API by its token only.
+    token = _bearer_token() if request.path.startswith("/api/") else None
     if token is None:
         return None
     # Tokens and users are kept per process while the principals stamp is unchanged: a

@@ -46,6 +46,15 @@ def test_anonymous_pages_redirect_to_sign_in(client, world):
     assert client.get("/").headers["Location"] == "/sign-in"
 
 
+def test_pages_ignore_a_bearer_token(client, world):
+    """A bearer token is for the API; pages take only the signed session cookie."""
+    headers = world.headers("prac_csc")
+    for path in ("/", "/checks/new", "/agreements"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/sign-in"), path
+
+
 def test_sign_in_page_renders(client, world):
     page = client.get("/sign-in")
     assert page.status_code == 200

@@ -44,7 +44,7 @@ class FastStatement:
     def __init__(self, statement: Executable, columns: Sequence[str] | None = None) -> None:
         self.statement = statement
         self._columns = list(columns) if columns is not None else None
-        self._by_dialect: dict[str, _Compiled] = {}
+        self._by_dialect: dict[tuple, _Compiled] = {}
 
     def rows(self, connection: Connection, params: Mapping | None = None) -> list[tuple]:
         """Execute once; the rows it returns (if any), with the columns' types applied."""
@@ -67,11 +67,11 @@ class FastStatement:
             self._run(connection, compiled, batch, many=True).close()
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._by_dialect.get(dialect.name)
+        # Keyed by the dialect's class and parameter style: one database's drivers differ.
+        key = (type(dialect), dialect.paramstyle)
+        found = self._by_dialect.get(key)
         if found is None:
-            found = self._by_dialect[dialect.name] = _compile(
-                self.statement, dialect, self._columns
-            )
+            found = self._by_dialect[key] = _compile(self.statement, dialect, self._columns)
         return found
 
     @staticmethod

@@ -126,9 +126,6 @@ class ApiPrincipal:
     def get_id(self) -> str:
         return str(self.id)
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
 
 _PRINCIPAL_BY_TOKEN = (
     select(

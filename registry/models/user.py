@@ -48,9 +48,6 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     @property
     def agency_code(self) -> str | None:
         return self.agency.code if self.agency else None

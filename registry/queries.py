@@ -17,7 +17,7 @@ from registry.models import (
     ShareCheck,
     User,
 )
-from registry.permissions import SEES_EVERYTHING
+from registry.permissions import SEES_EVERYTHING, Actor
 
 
 def paginate(query: Select, page: int, per_page: int) -> dict:
@@ -35,7 +35,7 @@ def list_agencies(args: dict) -> dict:
     return paginate(query, args["page"], args["per_page"])
 
 
-def list_users(args: dict, actor: User) -> dict:
+def list_users(args: dict, actor: Actor) -> dict:
     query = select(User).order_by(User.email)
     if actor.role != Role.ADMIN:
         query = query.where(User.agency_id == actor.agency_id, User.role == Role.PRACTITIONER)
@@ -83,7 +83,7 @@ def _like_code(code: str) -> str:
     return '%"' + code.replace("_", "\\_") + '"%'
 
 
-def agreements_query(args: dict, actor: User) -> Select:
+def agreements_query(args: dict, actor: Actor) -> Select:
     query = (
         select(Agreement)
         .join(AgreementVersion, AgreementVersion.id == _shown_version_id())
@@ -120,7 +120,7 @@ def uk_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UK)
 
 
-def checks_query(args: dict, actor: User) -> Select:
+def checks_query(args: dict, actor: Actor) -> Select:
     query = select(ShareCheck).order_by(ShareCheck.checked_at.desc(), ShareCheck.id.desc())
     if actor.role not in SEES_EVERYTHING:
         query = query.where(ShareCheck.provider_id == actor.agency_id)

@@ -21,10 +21,10 @@ from registry.models import (
     AgreementState,
     AgreementVersion,
     Signature,
-    User,
 )
 from registry.models.base import utcnow
 from registry.permissions import (
+    Actor,
     ensure_can_draft_with_parties,
     ensure_can_manage_agreement,
     ensure_can_sign,
@@ -48,7 +48,7 @@ TERM_FIELDS = (
 BASIS_FIELDS = ("article6", "article9", "schedule1", "article10", "statutory_gateways")
 
 
-def create_agreement(data: dict, actor: User) -> Agreement:
+def create_agreement(data: dict, actor: Actor) -> Agreement:
     if db.session.scalar(select(Agreement.id).where(Agreement.reference == data["reference"])):
         raise Conflict(f"An agreement with reference {data['reference']!r} already exists.")
     agreement = Agreement(reference=data["reference"], created_by_id=actor.id)
@@ -61,7 +61,7 @@ def create_agreement(data: dict, actor: User) -> Agreement:
     return agreement
 
 
-def update_agreement(reference: str, changes: dict, actor: User) -> Agreement:
+def update_agreement(reference: str, changes: dict, actor: Actor) -> Agreement:
     """Edit the pending draft in place (clearing its signatures) or start a new version."""
     agreement = _for_change(reference, actor)
     version = agreement.pending_version
@@ -77,7 +77,7 @@ def update_agreement(reference: str, changes: dict, actor: User) -> Agreement:
     return agreement
 
 
-def sign_agreement(reference: str, actor: User) -> Agreement:
+def sign_agreement(reference: str, actor: Actor) -> Agreement:
     """Sign the pending version for the actor's agency; the last signature brings it into force."""
     agreement = _for_change(reference, actor, manage=False)
     version = agreement.pending_version
@@ -114,7 +114,7 @@ def _activate(agreement: Agreement, version: AgreementVersion) -> None:
         agreement.state = AgreementState.ACTIVE
 
 
-def suspend_agreement(reference: str, reason: str, actor: User) -> Agreement:
+def suspend_agreement(reference: str, reason: str, actor: Actor) -> Agreement:
     agreement = _for_change(reference, actor)
     if agreement.state != AgreementState.ACTIVE:
         raise Conflict(
@@ -125,14 +125,14 @@ def suspend_agreement(reference: str, reason: str, actor: User) -> Agreement:
     )
 
 
-def resume_agreement(reference: str, reason: str | None, actor: User) -> Agreement:
+def resume_agreement(reference: str, reason: str | None, actor: Actor) -> Agreement:
     agreement = _for_change(reference, actor)
     if agreement.state != AgreementState.SUSPENDED:
         raise Conflict(f"{reference} is not suspended.")
     return _lifecycle(agreement, AgreementEventKind.RESUMED, AgreementState.ACTIVE, reason, actor)
 
 
-def terminate_agreement(reference: str, reason: str, actor: User) -> Agreement:
+def terminate_agreement(reference: str, reason: str, actor: Actor) -> Agreement:
     agreement = _for_change(reference, actor)
     agreement.terminated_on = today_uk()
     return _lifecycle(
@@ -149,7 +149,7 @@ def _lifecycle(agreement, kind, new_state, reason, actor) -> Agreement:
     return agreement
 
 
-def _for_change(reference: str, actor: User, *, manage: bool = True) -> Agreement:
+def _for_change(reference: str, actor: Actor, *, manage: bool = True) -> Agreement:
     agreement = get_agreement(reference, for_update=True)
     if manage:
         ensure_can_manage_agreement(actor, agreement)
@@ -169,7 +169,7 @@ def _touch(agreement: Agreement) -> None:
     agreement.updated_at = utcnow()
 
 
-def _new_version_from(current: AgreementVersion, actor: User) -> AgreementVersion:
+def _new_version_from(current: AgreementVersion, actor: Actor) -> AgreementVersion:
     version = AgreementVersion(number=current.number + 1, created_by_id=actor.id)
     for field in TERM_FIELDS + BASIS_FIELDS:
         setattr(version, field, getattr(current, field))
@@ -177,7 +177,7 @@ def _new_version_from(current: AgreementVersion, actor: User) -> AgreementVersio
     return version
 
 
-def _apply_terms(version: AgreementVersion, data: dict, actor: User) -> None:
+def _apply_terms(version: AgreementVersion, data: dict, actor: Actor) -> None:
     for field in TERM_FIELDS:
         if field in data:
             setattr(version, field, data[field])
@@ -188,7 +188,7 @@ def _apply_terms(version: AgreementVersion, data: dict, actor: User) -> None:
     _check_dates(version)
 
 
-def _set_parties(version: AgreementVersion, parties: list[dict], actor: User) -> None:
+def _set_parties(version: AgreementVersion, parties: list[dict], actor: Actor) -> None:
     codes = [party["agency"] for party in parties]
     if len(set(codes)) != len(codes):
         raise Invalid("Duplicate party.", {"parties": ["Each agency may be a party only once."]})
@@ -225,7 +225,7 @@ def problems_for(version: AgreementVersion) -> dict[str, list[str]]:
     return activation_problems(agreement_terms(version), _party_sectors(version))
 
 
-def _record(agreement: Agreement, action: str, actor: User, **details) -> None:
+def _record(agreement: Agreement, action: str, actor: Actor, **details) -> None:
     audit.record(
         action,
         actor_id=actor.id,

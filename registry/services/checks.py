@@ -21,9 +21,9 @@ from registry.facts import (
     provider_pair_facts,
 )
 from registry.fast_sql import FastStatement
-from registry.models import Role, ShareCheck, ShareDecision, User
+from registry.models import Role, ShareCheck, ShareDecision
 from registry.models.base import utcnow
-from registry.permissions import ensure_can_check_for, ensure_can_view_check
+from registry.permissions import Actor, ensure_can_check_for, ensure_can_view_check
 from registry.subjects import subject_hash
 
 CHECKERS = (Role.PRACTITIONER, Role.AGENCY_LEAD)
@@ -40,7 +40,7 @@ class NewCheck:
 
     provider: AgencyRow
     recipient: AgencyRow
-    checked_by: User
+    checked_by: Actor
     subject_hash: str
     purpose: str
     data_categories: list[str]
@@ -85,7 +85,7 @@ class NewCheck:
         }
 
 
-def run_check(data: dict, actor: User) -> NewCheck:
+def run_check(data: dict, actor: Actor) -> NewCheck:
     stamps = _stamps()
     provider, recipient = _resolve_agencies(
         data, _agencies((data["provider"], data["recipient"]), stamps)
@@ -99,7 +99,7 @@ def run_check(data: dict, actor: User) -> NewCheck:
     )[0]
 
 
-def run_batch(items: list[dict], actor: User) -> list[NewCheck]:
+def run_batch(items: list[dict], actor: Actor) -> list[NewCheck]:
     """Validate every item first, so a bad item rejects the batch before anything is kept."""
     # The facts are read once for the whole batch: the agencies it names, its people's consent
     # records in one query, and the agreements of all its agency pairs.
@@ -204,7 +204,7 @@ def _check(
     hashed: str,
     provider: AgencyRow,
     recipient: AgencyRow,
-    actor: User,
+    actor: Actor,
     consents,
     agreements: PairFacts,
 ) -> NewCheck:
@@ -269,7 +269,7 @@ def _basis_dict(basis) -> dict | None:
     }
 
 
-def get_check(check_id: int, actor: User) -> ShareCheck:
+def get_check(check_id: int, actor: Actor) -> ShareCheck:
     check = db.session.get(ShareCheck, check_id)
     if check is None:
         raise NotFound(f"There is no check {check_id}.")
@@ -284,7 +284,7 @@ def get_check(check_id: int, actor: User) -> ShareCheck:
     return check
 
 
-def record_decision(check_id: int, data: dict, actor: User) -> ShareDecision:
+def record_decision(check_id: int, data: dict, actor: Actor) -> ShareDecision:
     check = db.session.get(ShareCheck, check_id)
     if check is None:
         raise NotFound(f"There is no check {check_id}.")

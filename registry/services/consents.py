@@ -6,7 +6,8 @@ from registry import audit
 from registry.clock import today_uk
 from registry.errors import Forbidden, Invalid
 from registry.extensions import db
-from registry.models import Agreement, ConsentRecord, Role, User
+from registry.models import Agreement, ConsentRecord, Role
+from registry.permissions import Actor
 from registry.services.lookups import agencies_for_codes
 from registry.subjects import subject_hash
 
@@ -14,7 +15,7 @@ RECORDERS = (Role.PRACTITIONER, Role.AGENCY_LEAD)
 READERS = (Role.PRACTITIONER, Role.AGENCY_LEAD, Role.AUDITOR)
 
 
-def record_consent(subject: str, data: dict, actor: User) -> ConsentRecord:
+def record_consent(subject: str, data: dict, actor: Actor) -> ConsentRecord:
     if actor.role not in RECORDERS:
         raise Forbidden("Only practitioners and agency leads record consent.")
     hashed = subject_hash(subject)
@@ -64,7 +65,7 @@ def _scope_agreement(reference: str | None) -> Agreement | None:
     return agreement
 
 
-def consent_history(subject: str, actor: User) -> list[ConsentRecord]:
+def consent_history(subject: str, actor: Actor) -> list[ConsentRecord]:
     """The person's records, newest first; the read itself goes on the audit trail."""
     if actor.role not in READERS:
         raise Forbidden("Only practitioners, agency leads and auditors read consent records.")

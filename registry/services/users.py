@@ -7,11 +7,11 @@ from registry.auth import hash_password
 from registry.errors import Conflict, Invalid, NotFound
 from registry.extensions import db
 from registry.models import Role, User
-from registry.permissions import ensure_can_manage_user
+from registry.permissions import Actor, ensure_can_manage_user
 from registry.services.lookups import agencies_for_codes
 
 
-def create_user(data: dict, actor: User | None) -> User:
+def create_user(data: dict, actor: Actor | None) -> User:
     """Create a user; `actor` None means the command line (a trusted operator)."""
     role = Role(data["role"])
     agency = _agency_for_role(role, data.get("agency"))
@@ -49,7 +49,7 @@ def _agency_for_role(role: Role, code: str | None):
     return agencies_for_codes([code], "agency")[code] if code else None
 
 
-def get_user(user_id: int, actor: User) -> User:
+def get_user(user_id: int, actor: Actor) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(f"There is no user {user_id}.")
@@ -57,7 +57,7 @@ def get_user(user_id: int, actor: User) -> User:
     return user
 
 
-def update_user(user_id: int, changes: dict, actor: User) -> User:
+def update_user(user_id: int, changes: dict, actor: Actor) -> User:
     user = get_user(user_id, actor)
     if "role" in changes:
         role = Role(changes["role"])

@@ -39,6 +39,14 @@ def _check(client, world, **overrides):
     return response.get_json()
 
 
+def _assert_refused(client, world):
+    """The practitioner's token no longer signs anyone in."""
+    response = client.post(
+        "/api/v1/checks", json=check_payload(), headers=world.headers("prac_csc")
+    )
+    assert response.status_code == 401, response.get_json()
+
+
 # --- the stamps -----------------------------------------------------------------------
 
 WRITES = {
@@ -124,10 +132,7 @@ def test_a_token_revoked_in_the_database_stops_working_at_once(app, client, worl
     active_agreement(client, world)
     _check(client, world)
     _sql(app, "UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP")
-    response = client.post(
-        "/api/v1/checks", json=check_payload(), headers=world.headers("prac_csc")
-    )
-    assert response.status_code == 401
+    _assert_refused(client, world)
 
 
 def test_an_expired_token_stops_working_though_it_is_kept(app, client, world):
@@ -139,10 +144,7 @@ def test_an_expired_token_stops_working_though_it_is_kept(app, client, world):
         stamp, principal = kept._entries[key]
         past = principal.expires_at.replace(year=2020)
         kept.put(key, stamp, dataclasses.replace(principal, expires_at=past))
-    response = client.post(
-        "/api/v1/checks", json=check_payload(), headers=world.headers("prac_csc")
-    )
-    assert response.status_code == 401
+    _assert_refused(client, world)
 
 
 def test_a_user_moved_or_deactivated_in_the_database_is_seen_at_once(app, client, world):
@@ -158,10 +160,7 @@ def test_a_user_moved_or_deactivated_in_the_database_is_seen_at_once(app, client
     )
     assert response.status_code == 403
     _sql(app, "UPDATE users SET active = :no WHERE email = 'prac_csc@example.org'", no=False)
-    response = client.post(
-        "/api/v1/checks", json=check_payload(), headers=world.headers("prac_csc")
-    )
-    assert response.status_code == 401
+    _assert_refused(client, world)
 
 
 def test_another_app_server_sees_a_change_made_through_this_one(app, client, world, database_url):

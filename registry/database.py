@@ -10,9 +10,20 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from registry.errors import Conflict, _registry_error_response
 from registry.extensions import db
+from registry.sqlite_writers import QueuedWriterConnection
 
 SQLITE_MMAP_BYTES = 1 << 30
 SQLITE_CACHE_KIB = 65536
+#: How long a SQLite writer waits for another to finish before "database is locked".
+SQLITE_BUSY_TIMEOUT_SECONDS = 10.0
+
+
+def _sqlite_connect_args(_dialect, _record, cargs, cparams) -> None:
+    # Writers queue on a file lock next to the database (registry/sqlite_writers.py); the
+    # timeout is SQLite's busy timeout and the queue's.
+    cparams["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
+    if not cparams.get("uri"):
+        cparams["factory"] = QueuedWriterConnection
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -20,7 +31,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute("PRAGMA busy_timeout = 10000")
     # Reads through a memory map and a larger page cache: no system call per page on the
     # hot indexes (measured in docs/performance.md). Both are per connection, not durable.
     cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
@@ -44,6 +54,8 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
+            if engine.url.database and engine.url.database != ":memory:":
+                event.listen(engine, "do_connect", _sqlite_connect_args)
             event.listen(engine, "connect", _sqlite_pragmas)
     app.register_error_handler(StaleDataError, _on_lost_race)
     app.register_error_handler(IntegrityError, _on_lost_race)

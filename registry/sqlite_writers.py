@@ -17,12 +17,18 @@ them.
 
 Only our own connections queue here; any other SQLite client (the sqlite3 shell, the WAL
 checkpointer) still meets SQLite's own lock, as before. Reads never take the file lock.
+SQLite's lock still guards every write, so the file lock only decides who waits how: where
+the lock file cannot be opened (another user's file, a read-only directory), the connection
+simply writes without it, as plain SQLite would.
 """
 
 import fcntl
+import logging
 import os
 import sqlite3
 import time
+
+log = logging.getLogger(__name__)
 
 _FIRST_PAUSE = 50e-6
 _LONGEST_PAUSE = 2e-3
@@ -40,7 +46,7 @@ class QueuedWriterConnection(sqlite3.Connection):
 
     def __init__(self, database, timeout: float = 5.0, *args, **kwargs) -> None:
         super().__init__(database, timeout, *args, **kwargs)
-        self._lock_fd = os.open(lock_path(os.fspath(database)), os.O_RDWR | os.O_CREAT, 0o600)
+        self._lock_fd = _open_lock(os.fspath(database))
         self._holding = False
         self._timeout = timeout
 
@@ -81,7 +87,7 @@ class QueuedWriterConnection(sqlite3.Connection):
 
     def _before(self, sql: str) -> None:
         """Wait for our turn before a statement that may write."""
-        if not self._holding and not _is_read(sql):
+        if not self._holding and self._lock_fd >= 0 and not _is_read(sql):
             self._acquire()
 
     def _release_unless_in_transaction(self) -> None:
@@ -133,6 +139,25 @@ class _QueuedWriterCursor(sqlite3.Cursor):
             return super().executescript(script)
         finally:
             self.connection._release_unless_in_transaction()
+
+
+def _open_lock(database: str) -> int:
+    """The lock file's descriptor, or -1 when it cannot be opened (then no queueing).
+
+    `flock` needs no write access, so the file is opened read-only, and created with the
+    database's own permissions, as SQLite creates its -wal and -shm files: every account that
+    may use the database can then use the lock.
+    """
+    try:
+        mode = os.stat(database).st_mode & 0o666
+    except OSError:
+        mode = 0o644
+    path = lock_path(database)
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CREAT, mode)
+    except OSError as err:
+        log.warning("SQLite writers will not queue: cannot open %s (%s)", path, err)
+        return -1
 
 
 def _is_read(sql: str) -> bool:

@@ -122,6 +122,30 @@ def test_closing_a_connection_gives_the_lock_back(database):
     assert not _lock_is_taken(database)
 
 
+def test_the_lock_file_gets_the_database_permissions(tmp_path):
+    path = str(tmp_path / "shared.sqlite3")
+    sqlite3.connect(path).close()
+    os.chmod(path, 0o640)
+    _connect(path).close()
+    assert os.stat(lock_path(path)).st_mode & 0o777 == 0o640 & ~_umask()
+
+
+def test_a_lock_file_that_cannot_be_opened_leaves_plain_sqlite_locking(database, caplog):
+    os.mkdir(lock_path(database))  # a directory cannot be opened as the lock file
+    writer = _connect(database)
+    writer.execute("INSERT INTO t VALUES (1)")
+    writer.commit()
+    assert writer.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    writer.close()
+    assert "will not queue" in caplog.text
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_the_app_queues_its_sqlite_file_writers(tmp_path):
     url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)

@@ -81,9 +81,16 @@ class QueuedWriterConnection(sqlite3.Connection):
             super().close()
         finally:
             self._release()
-            if self._lock_fd >= 0:
-                os.close(self._lock_fd)
-                self._lock_fd = -1
+            self._close_lock()
+
+    def __del__(self) -> None:
+        # A connection dropped without close() must not keep its descriptor (or the lock).
+        self._close_lock()
+
+    def _close_lock(self) -> None:
+        fd, self._lock_fd = getattr(self, "_lock_fd", -1), -1
+        if fd >= 0:
+            os.close(fd)
 
     def _before(self, sql: str) -> None:
         """Wait for our turn before a statement that may write."""

@@ -1,6 +1,7 @@
 """SQLite writers take turns on the writer lock file; readers never wait for it."""
 
 import fcntl
+import gc
 import os
 import sqlite3
 import threading
@@ -120,6 +121,16 @@ def test_closing_a_connection_gives_the_lock_back(database):
     writer.execute("INSERT INTO t VALUES (1)")
     writer.close()
     assert not _lock_is_taken(database)
+
+
+def test_a_connection_dropped_without_close_gives_back_its_lock_and_descriptor(database):
+    open_before = len(os.listdir("/proc/self/fd"))
+    writer = _connect(database)
+    writer.execute("INSERT INTO t VALUES (1)")
+    del writer
+    gc.collect()
+    assert not _lock_is_taken(database)
+    assert len(os.listdir("/proc/self/fd")) == open_before
 
 
 def test_the_lock_file_gets_the_database_permissions(tmp_path):

@@ -127,23 +127,18 @@ class _QueuedWriterCursor(sqlite3.Cursor):
     connection: QueuedWriterConnection
 
     def execute(self, sql, parameters=(), /):
-        self.connection._before(sql)
-        try:
-            return super().execute(sql, parameters)
-        finally:
-            self.connection._release_unless_in_transaction()
+        return self._queued(super().execute, sql, parameters)
 
     def executemany(self, sql, parameters, /):
-        self.connection._before(sql)
-        try:
-            return super().executemany(sql, parameters)
-        finally:
-            self.connection._release_unless_in_transaction()
+        return self._queued(super().executemany, sql, parameters)
 
     def executescript(self, script, /):
-        self.connection._before(script)
+        return self._queued(super().executescript, script)
+
+    def _queued(self, run, sql, *args):
+        self.connection._before(sql)
         try:
-            return super().executescript(script)
+            return run(sql, *args)
         finally:
             self.connection._release_unless_in_transaction()
 

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -101,19 +102,47 @@ def test_a_second_writer_waits_for_the_first_to_commit(database):
     second.close()
 
 
+def test_a_writer_waits_for_the_lock_file_itself(database):
+    # Only the file lock is taken (SQLite's own lock is free): without the queue the writer
+    # would write at once.
+    writer, wrote = _connect(database), threading.Event()
+
+    def write():
+        writer.execute("INSERT INTO t VALUES (1)")
+        wrote.set()
+        writer.commit()
+
+    with _holding_lock_file(database):
+        thread = threading.Thread(target=write)
+        thread.start()
+        assert not wrote.wait(0.1)
+    assert wrote.wait(5)
+    thread.join(timeout=5)
+    assert writer.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    writer.close()
+
+
 def test_a_writer_gives_up_after_its_timeout_like_sqlite_does(database):
-    first, second = _connect(database), _connect(database, timeout=0.2)
-    first.execute("INSERT INTO t VALUES (1)")
-    started = time.monotonic()
-    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
-        second.execute("INSERT INTO t VALUES (2)")
-    assert 0.2 <= time.monotonic() - started < 2
-    first.commit()
-    second.execute("INSERT INTO t VALUES (2)")  # its turn now
-    second.commit()
-    assert second.execute("SELECT count(*) FROM t").fetchone() == (2,)
-    first.close()
-    second.close()
+    writer = _connect(database, timeout=0.2)
+    with _holding_lock_file(database):
+        started = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            writer.execute("INSERT INTO t VALUES (1)")
+        assert 0.2 <= time.monotonic() - started < 2
+    writer.execute("INSERT INTO t VALUES (1)")  # its turn now
+    writer.commit()
+    assert writer.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    writer.close()
+
+
+@contextmanager
+def _holding_lock_file(path: str):
+    fd = os.open(lock_path(path), os.O_RDONLY | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        os.close(fd)
 
 
 def test_closing_a_connection_gives_the_lock_back(database):

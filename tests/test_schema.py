@@ -8,9 +8,10 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from config import TestingConfig
-from registry import create_app
+from registry import audit, create_app
 from registry.extensions import db
 from registry.models.change_stamp import WATCHED_TABLES
 from tests.conftest import BASE_URL, ON_POSTGRES
@@ -133,3 +134,27 @@ def test_downgrade_to_base_then_upgrade_again(schema_app):
     assert _diff(schema_app) == []
     with schema_app.app_context(), db.engine.connect() as conn:
         assert conn.execute(text("SELECT seq FROM audit_head")).scalar_one() == 0
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's rowid; PostgreSQL keeps a BIGINT key")
+def test_audit_seq_is_the_sqlite_rowid(schema_app):
+    with schema_app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            origins = [row.origin for row in conn.execute(text("PRAGMA index_list(audit_events)"))]
+    # A primary key that is not the rowid shows up as an index of origin "pk".
+    assert "pk" not in origins
+    assert len(origins) == 3
+
+
+def test_0004_keeps_the_chain_and_the_append_only_triggers(schema_app):
+    with schema_app.app_context():
+        upgrade(revision="0003")
+        for n in range(3):
+            audit.record("test.event", actor_id=None, details={"n": n})
+            db.session.commit()
+        upgrade()
+        assert audit.verify() == audit.Verification(ok=True, events=3, first_broken=None)
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_events WHERE seq = 3"))
+        db.session.remove()

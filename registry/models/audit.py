@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.extensions import db
@@ -17,7 +17,12 @@ class AuditEvent(db.Model):
     )
 
     #: Position in the chain, 1, 2, 3, ... without gaps: a deleted row leaves a hole.
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: On SQLite it is declared INTEGER, which makes it the table's rowid: a BIGINT primary
+    #: key would be a second B-tree that every appended event writes to (SQLite's INTEGER
+    #: is 64-bit anyway).
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(60))

@@ -12,7 +12,11 @@ from registry.errors import Conflict, _registry_error_response
 from registry.extensions import db
 from registry.sqlite_writers import QueuedWriterConnection
 
-SQLITE_MMAP_BYTES = 1 << 30
+#: Map as much of the file as SQLite allows: it caps this at its compile-time
+#: SQLITE_MAX_MMAP_SIZE (2 GB in Debian's and Python's builds), and a 1M-person registry
+#: is already larger. Pages past the map are read with a system call each, and in WAL mode
+#: a connection drops its page cache whenever another connection has written.
+SQLITE_MMAP_BYTES = 1 << 34
 SQLITE_CACHE_KIB = 65536
 #: How long a SQLite writer waits for another to finish before "database is locked".
 SQLITE_BUSY_TIMEOUT_SECONDS = 10.0

@@ -22,6 +22,7 @@ from registry.domain import (
     VersionFacts,
     check_share,
 )
+from registry.domain.in_force import roles_allow
 
 D = date(2026, 11, 26)
 SHARE = Outcome.SHARE
@@ -1014,3 +1015,24 @@ def test_every_reason_code_and_outcome_is_exercised():
 def test_reason_codes_are_their_names():
     assert all(code.value == code.name for code in ReasonCode)
     assert len(ReasonCode) == 15
+
+
+@pytest.mark.parametrize(
+    ("parties", "provider", "recipient", "allowed"),
+    [
+        ((("police", "provider"), ("school", "recipient")), "police", "school", True),
+        ((("police", "provider"), ("school", "recipient")), "school", "police", False),
+        ((("police", "both"), ("school", "both")), "school", "police", True),
+        ((("police", "recipient"), ("school", "recipient")), "police", "school", False),
+        ((("police", "both"),), "police", "police", False),
+    ],
+)
+def test_roles_allow_reads_the_parties_roles(parties, provider, recipient, allowed):
+    assert roles_allow(terms(parties=parties), provider, recipient) is allowed
+
+
+def test_derived_roles_follow_replace_and_do_not_change_equality():
+    original = terms()
+    swapped = replace(original, parties=(("school", "provider"), ("police", "recipient")))
+    assert swapped.providers == {"school"} and swapped.receivers == {"police"}
+    assert original == terms() and original != swapped

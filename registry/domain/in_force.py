@@ -6,7 +6,6 @@ from datetime import date
 from enum import StrEnum
 
 from registry.domain.types import AgreementFacts, AgreementTerms, VersionFacts
-from registry.domain.vocabulary import PROVIDING_ROLES, RECEIVING_ROLES
 
 
 class Obstacle(StrEnum):
@@ -23,14 +22,11 @@ class Obstacle(StrEnum):
 
 
 def roles_allow(terms: AgreementTerms, provider: str, recipient: str) -> bool:
-    """Return whether the provider may provide and the recipient may receive (rule 1)."""
-    gives = takes = False
-    for code, role in terms.parties:
-        if code == provider and role in PROVIDING_ROLES:
-            gives = True
-        elif code == recipient and role in RECEIVING_ROLES:
-            takes = True
-    return gives and takes
+    """Return whether the provider may provide and the recipient may receive (rule 1).
+
+    An agency never shares with itself under an agreement.
+    """
+    return provider != recipient and provider in terms.providers and recipient in terms.receivers
 
 
 def starts_on(version: VersionFacts) -> date | None:

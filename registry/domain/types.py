@@ -6,9 +6,11 @@ model, a session or a request object. ``slots=True`` keeps them small and fast t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+
+from registry.domain.vocabulary import PROVIDING_ROLES, RECEIVING_ROLES
 
 
 class Outcome(StrEnum):
@@ -103,6 +105,16 @@ class AgreementTerms:
     expires_on: date | None
     #: (agency code, role) pairs; role is provider, recipient or both.
     parties: tuple[tuple[str, str], ...]
+    #: The codes that may provide and the codes that may receive, derived from ``parties``
+    #: once: the engine asks who may share under a version several times a check.
+    providers: frozenset[str] = field(init=False, repr=False, compare=False)
+    receivers: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        providers = frozenset(code for code, role in self.parties if role in PROVIDING_ROLES)
+        receivers = frozenset(code for code, role in self.parties if role in RECEIVING_ROLES)
+        object.__setattr__(self, "providers", providers)
+        object.__setattr__(self, "receivers", receivers)
 
 
 @dataclass(frozen=True, slots=True)

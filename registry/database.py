@@ -12,11 +12,12 @@ from registry.errors import Conflict, _registry_error_response
 from registry.extensions import db
 from registry.sqlite_writers import QueuedWriterConnection
 
-#: Map as much of the file as SQLite allows: it caps this at its compile-time
-#: SQLITE_MAX_MMAP_SIZE (2 GB in Debian's and Python's builds), and a 1M-person registry
-#: is already larger. Pages past the map are read with a system call each, and in WAL mode
-#: a connection drops its page cache whenever another connection has written.
-SQLITE_MMAP_BYTES = 1 << 34
+#: No memory map: pages are read with `pread` into the connection's page cache. In WAL mode
+#: a connection that finds another one has written since its last transaction drops its
+#: page cache *and unmaps the whole file* (SQLite's pagerBeginReadTransaction), so with two
+#: or more processes writing, a map is torn down and faulted back in on almost every request,
+#: which costs more than reading the same pages (docs/performance.md, item 24).
+SQLITE_MMAP_BYTES = 0
 SQLITE_CACHE_KIB = 65536
 #: How long a SQLite writer waits for another to finish before "database is locked".
 SQLITE_BUSY_TIMEOUT_SECONDS = 10.0
@@ -35,8 +36,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
-    # Reads through a memory map and a larger page cache: no system call per page on the
-    # hot indexes (measured in docs/performance.md). Both are per connection, not durable.
+    # Both are per connection, not durable: see SQLITE_MMAP_BYTES for why there is no map.
     cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
     cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     cursor.close()

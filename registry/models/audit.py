@@ -24,7 +24,8 @@ class AuditEvent(db.Model):
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: Not indexed: nothing looks events up by actor (migration 0005).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(60))
     target_type: Mapped[str | None] = mapped_column(String(40))
     target_id: Mapped[str | None] = mapped_column(String(100))

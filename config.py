@@ -16,6 +16,18 @@ def _database_url(default_file: str) -> str:
     return url
 
 
+def _flag(name: str, default: bool) -> bool:
+    """A yes/no setting from the environment; anything unrecognised is an error."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise RuntimeError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {value!r}.")
+
+
 def _engine_options() -> dict:
     """SQLAlchemy engine options; the PostgreSQL pool is sized from the environment.
 
@@ -56,6 +68,9 @@ class Config:
     #: Serving processes checkpoint a SQLite write-ahead log this often (0: only SQLite's own
     #: checkpoints, inside commits); see registry/sqlite_checkpoint.py.
     SQLITE_CHECKPOINT_SECONDS = float(os.environ.get("SQLITE_CHECKPOINT_SECONDS", "0.1"))
+    #: PostgreSQL only: checks commit without waiting for the disk, so a database crash can
+    #: lose the last moments' checks (registry/async_commit.py). Off: every commit waits.
+    ASYNC_CHECK_COMMIT = _flag("ASYNC_CHECK_COMMIT", default=False)
     #: Bearer tokens stop working after this long.
     TOKEN_LIFETIME = timedelta(hours=int(os.environ.get("TOKEN_LIFETIME_HOURS", "12")))
     #: argon2id parameters (argon2-cffi defaults: RFC 9106 "low memory" profile).

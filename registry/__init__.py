@@ -19,12 +19,13 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from registry import auth, database, errors, log_redaction
+    from registry import async_commit, auth, database, errors, log_redaction
     from registry.extensions import db, limiter, migrate
 
     log_redaction.init_app(app)
     db.init_app(app)
     database.init_app(app)
+    async_commit.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     limiter.init_app(app)
     auth.init_app(app)

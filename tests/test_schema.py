@@ -31,6 +31,7 @@ APP_TABLES = {
     "audit_events",
     "audit_head",
     "change_stamps",
+    "crash_sentinel",
 }
 
 #: Never updated or deleted: the database refuses it.
@@ -121,6 +122,19 @@ def test_upgrade_seeds_the_audit_head_and_append_only_triggers(schema_app):
             assert set(triggers) == expected
             stamps = conn.execute(text("SELECT name, stamp FROM change_stamps")).all()
             assert sorted(tuple(row) for row in stamps) == [("facts", 0), ("principals", 0)]
+
+
+def test_the_crash_sentinel_is_seeded_and_unlogged_on_postgresql(schema_app):
+    """A new database must not look crashed, and only an unlogged table shows a crash."""
+    with schema_app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id FROM crash_sentinel")).scalars().all() == [1]
+            if ON_POSTGRES:
+                persistence = conn.execute(
+                    text("SELECT relpersistence FROM pg_class WHERE relname = 'crash_sentinel'")
+                ).scalar_one()
+                assert persistence == "u"
 
 
 def test_downgrade_to_base_then_upgrade_again(schema_app):

@@ -14,6 +14,7 @@ from registry.models.audit import AuditEvent, AuditHead
 from registry.models.change_stamp import ChangeStamp
 from registry.models.check import ShareCheck, ShareDecision
 from registry.models.consent import ConsentRecord
+from registry.models.crash_sentinel import CrashSentinel
 from registry.models.user import ApiToken, Role, User
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "AuditHead",
     "ChangeStamp",
     "ConsentRecord",
+    "CrashSentinel",
     "Role",
     "ShareCheck",
     "ShareDecision",

@@ -1,0 +1,86 @@
+"""PostgreSQL, opt-in (ASYNC_CHECK_COMMIT): a share check's COMMIT does not wait for the disk.
+
+A check's transaction (its row and its audit event) normally waits at COMMIT until
+PostgreSQL has flushed its write-ahead log, the largest single wait in a check
+(docs/performance.md). With ASYNC_CHECK_COMMIT on, check transactions run with
+`synchronous_commit = off`. Nothing else changes: every other write (decisions, consent
+records, agreements, the audited reads of a person's records) still waits for the disk, and
+as PostgreSQL flushes its log in order, a decision recorded on a check makes that check
+durable too.
+
+The price: if PostgreSQL or its machine crashes, the checks answered in the moments before
+(at most three `wal_writer_delay`s, 0.6 s by default) are lost with their audit events. The
+database stays consistent and the audit chain stays whole; it just ends earlier. SQLite in
+WAL mode with synchronous=NORMAL, the embedded default, loses the same after an OS crash.
+
+One consequence needs a guard. A check's id comes from a sequence whose advance sits in the
+same unflushed log, so after a crash the lost checks' ids would be handed out again, and a
+practitioner holding a lost check's id could record a decision on someone else's check. So
+every new connection first claims the crash sentinel (migration 0006), a row that PostgreSQL
+removes after a crash and at no other time; the connection that finds it gone moves the
+sequence on by ID_GAP_AFTER_CRASH and commits that, durably, before serving anything. A
+crash ends every connection, so every check after one runs on a connection that passed here.
+"""
+
+import logging
+
+from flask import Flask, current_app
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+
+from registry.extensions import db
+from registry.fast_sql import FastStatement
+
+log = logging.getLogger(__name__)
+
+#: Far more checks than all app servers together can answer in the 0.6 s a crash can lose,
+#: and small beside the 2.1 billion ids an integer key allows.
+ID_GAP_AFTER_CRASH = 1_000_000
+
+_RELAX = FastStatement(text("SET LOCAL synchronous_commit = off"))
+_CLAIM_SENTINEL_OR_SKIP_IDS = """
+WITH claimed AS (
+    INSERT INTO crash_sentinel (id) VALUES (1) ON CONFLICT DO NOTHING RETURNING id
+)
+SELECT setval(pg_get_serial_sequence('share_checks', 'id'),
+              nextval(pg_get_serial_sequence('share_checks', 'id')) + %(gap)s)
+FROM claimed
+"""
+
+
+def enabled(app: Flask) -> bool:
+    return app.config["ASYNC_CHECK_COMMIT"] and db.engine.dialect.name == "postgresql"
+
+
+def relax_check_commit(connection: Connection) -> None:
+    """Inside a check's transaction: let its COMMIT return before the log is on disk."""
+    if connection.dialect.name == "postgresql" and current_app.config["ASYNC_CHECK_COMMIT"]:
+        _RELAX.rows(connection)
+
+
+def skip_ids_lost_in_a_crash(dbapi_connection, _record=None) -> int | None:
+    """Claim the crash sentinel; if it was gone, move the check ids on. The new last id, if so.
+
+    Concurrent connections queue on the sentinel's key: one claims it and moves the sequence,
+    the others wait for its commit and then find the row there.
+    """
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SENTINEL_OR_SKIP_IDS, {"gap": ID_GAP_AFTER_CRASH})
+        row = cursor.fetchone()
+    dbapi_connection.commit()
+    if row is None:
+        return None
+    log.warning(
+        "PostgreSQL has crashed since this registry last connected: checks answered just "
+        "before may be lost; check ids now continue after %d.",
+        row[0],
+    )
+    return row[0]
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        if enabled(app):
+            event.listen(db.engine, "connect", skip_ids_lost_in_a_crash)
+        elif app.config["ASYNC_CHECK_COMMIT"]:
+            log.warning("ASYNC_CHECK_COMMIT applies to PostgreSQL only; SQLite ignores it.")

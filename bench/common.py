@@ -33,7 +33,12 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def database_label(url: str) -> str:
-    return "postgresql" if url.startswith("postgres") else "sqlite"
+    """The database's name, marked when PostgreSQL checks commit asynchronously."""
+    if not url.startswith("postgres"):
+        return "sqlite"
+    from config import Config
+
+    return "postgresql, ASYNC_CHECK_COMMIT" if Config.ASYNC_CHECK_COMMIT else "postgresql"
 
 
 def make_app(url: str):

@@ -20,11 +20,14 @@ every new connection first claims the crash sentinel (migration 0006), a row tha
 removes after a crash and at no other time; the connection that finds it gone moves the
 sequence on by ID_GAP_AFTER_CRASH and commits that, durably, before serving anything. A
 crash ends every connection, so every check after one runs on a connection that passed here.
+Only a connection that passed relaxes its checks' commits: before migration 0006 has run
+(during `flask db upgrade` itself, say) checks commit synchronously, as with the setting off.
 """
 
 import logging
 
-from flask import Flask, current_app
+from flask import Flask
+from psycopg.errors import UndefinedTable
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 #: and small beside the 2.1 billion ids an integer key allows.
 ID_GAP_AFTER_CRASH = 1_000_000
 
+#: Set in a pooled connection's info once it has passed the crash guard.
+_GUARDED = "registry.crash_guarded"
 _RELAX = FastStatement(text("SET LOCAL synchronous_commit = off"))
 _CLAIM_SENTINEL_OR_SKIP_IDS = """
 WITH claimed AS (
@@ -53,12 +58,15 @@ def enabled(app: Flask) -> bool:
 
 
 def relax_check_commit(connection: Connection) -> None:
-    """Inside a check's transaction: let its COMMIT return before the log is on disk."""
-    if connection.dialect.name == "postgresql" and current_app.config["ASYNC_CHECK_COMMIT"]:
+    """Inside a check's transaction: let its COMMIT return before the log is on disk.
+
+    Only on a connection that passed the crash guard, which runs only with the setting on.
+    """
+    if connection.info.get(_GUARDED):
         _RELAX.rows(connection)
 
 
-def skip_ids_lost_in_a_crash(dbapi_connection, _record=None) -> int | None:
+def skip_ids_lost_in_a_crash(dbapi_connection) -> int | None:
     """Claim the crash sentinel; if it was gone, move the check ids on. The new last id, if so.
 
     Concurrent connections queue on the sentinel's key: one claims it and moves the sequence,
@@ -78,9 +86,22 @@ def skip_ids_lost_in_a_crash(dbapi_connection, _record=None) -> int | None:
     return row[0]
 
 
+def _guard_new_connection(dbapi_connection, connection_record) -> None:
+    try:
+        skip_ids_lost_in_a_crash(dbapi_connection)
+    except UndefinedTable:
+        dbapi_connection.rollback()
+        log.warning(
+            "ASYNC_CHECK_COMMIT needs migration 0006 (flask db upgrade); until then checks "
+            "commit synchronously."
+        )
+        return
+    connection_record.info[_GUARDED] = True
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         if enabled(app):
-            event.listen(db.engine, "connect", skip_ids_lost_in_a_crash)
+            event.listen(db.engine, "connect", _guard_new_connection)
         elif app.config["ASYNC_CHECK_COMMIT"]:
             log.warning("ASYNC_CHECK_COMMIT applies to PostgreSQL only; SQLite ignores it.")

@@ -133,6 +133,28 @@ def test_only_one_of_many_connections_moves_the_ids(database_url):
         engine.dispose()
 
 
+@on_postgres
+def test_before_migration_0006_checks_commit_synchronously(database_url, caplog):
+    """`flask db upgrade` must run with the setting on, and nothing goes unguarded meanwhile."""
+    admin = create_engine(make_url(database_url).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text("ALTER TABLE crash_sentinel RENAME TO crash_sentinel_away"))
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, ASYNC_CHECK_COMMIT=True)
+    try:
+        world = _world(app)
+        assert "needs migration 0006" in caplog.text
+        with app.app_context():
+            run_check(check_payload(), _practitioner(world))
+            assert _commit_setting() == "on"
+            db.session.rollback()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text("ALTER TABLE crash_sentinel_away RENAME TO crash_sentinel"))
+        admin.dispose()
+
+
 def test_sqlite_ignores_the_setting(database_url, caplog):
     if ON_POSTGRES:
         pytest.skip("SQLite only")

@@ -53,7 +53,7 @@ FROM claimed
 """
 
 
-def enabled(app: Flask) -> bool:
+def _enabled(app: Flask) -> bool:
     return app.config["ASYNC_CHECK_COMMIT"] and db.engine.dialect.name == "postgresql"
 
 
@@ -79,8 +79,8 @@ def skip_ids_lost_in_a_crash(dbapi_connection) -> int | None:
     if row is None:
         return None
     log.warning(
-        "PostgreSQL has crashed since this registry last connected: checks answered just "
-        "before may be lost; check ids now continue after %d.",
+        "The crash sentinel was gone (PostgreSQL crashed, was shut down immediately or failed "
+        "over): checks answered just before may be lost; check ids now continue after %d.",
         row[0],
     )
     return row[0]
@@ -101,7 +101,7 @@ def _guard_new_connection(dbapi_connection, connection_record) -> None:
 
 def init_app(app: Flask) -> None:
     with app.app_context():
-        if enabled(app):
+        if _enabled(app):
             event.listen(db.engine, "connect", _guard_new_connection)
         elif app.config["ASYNC_CHECK_COMMIT"]:
             log.warning("ASYNC_CHECK_COMMIT applies to PostgreSQL only; SQLite ignores it.")

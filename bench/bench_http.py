@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -83,6 +84,13 @@ def cpu_ticks() -> tuple[int, int]:
     return sum(fields[:8]), fields[7]
 
 
+def ensure_port_free(port: int) -> None:
+    """Refuse to start when something already listens there: it would answer instead."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is in use (another server?): stop it or pass --port")
+
+
 def wait_until_up(base: str, proc: subprocess.Popen) -> None:
     for _ in range(100):
         if proc.poll() is not None:
@@ -110,6 +118,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get update && apt-get install -y wrk")
+    ensure_port_free(args.port)
 
     app = make_app(args.database_url)
     work = make_scenarios(app, args.scenarios)

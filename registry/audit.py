@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from registry.extensions import db
@@ -45,7 +46,7 @@ def chained_fields(event) -> dict:
     }
 
 
-def record(
+def _event(
     action: str,
     *,
     actor_id: int | None,
@@ -53,23 +54,27 @@ def record(
     target_id: object = None,
     subject_hash: str | None = None,
     details: dict | None = None,
-) -> None:
-    """Queue one event; it joins the chain when the current transaction commits.
+) -> dict:
+    """An event's own fields; its place in the chain (seq, at, hashes) is added on append."""
+    return {
+        "actor_id": actor_id,
+        "action": action,
+        "target_type": target_type,
+        "target_id": None if target_id is None else str(target_id),
+        "subject_hash": subject_hash,
+        "details": details or {},
+    }
+
+
+def record(action: str, **fields) -> None:
+    """Queue one event (see `_event` for its fields); it joins the chain when the current
+    transaction commits.
 
     The events of a transaction are appended in one go just before its COMMIT (see
     `_append_queued`), so a rolled-back change leaves no event and the chain's lock is held
     only for the commit itself.
     """
-    db.session.info.setdefault(_QUEUE, []).append(
-        {
-            "actor_id": actor_id,
-            "action": action,
-            "target_type": target_type,
-            "target_id": None if target_id is None else str(target_id),
-            "subject_hash": subject_hash,
-            "details": details or {},
-        }
-    )
+    db.session.info.setdefault(_QUEUE, []).append(_event(action, **fields))
 
 
 _QUEUE = "registry.audit_queue"
@@ -84,10 +89,15 @@ def _append_queued(session: Session) -> None:
     # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so
     # concurrent committers queue here and each continues from its predecessor's hash.
     ((last_seq, prev_hash),) = _BUMP_HEAD.rows(connection, {"count": len(events)})
+    _append(connection, events, last_seq, prev_hash)
+
+
+def _append(connection: Connection, events: list[dict], last_seq: int, prev_hash: str) -> None:
+    """Write `events` into the places up to `last_seq`, which the head was just moved past."""
     at = utcnow()
-    for seq, event in enumerate(events, start=last_seq - len(events) + 1):
-        event.update(seq=seq, at=at, prev_hash=prev_hash)
-        event["hash"] = prev_hash = event_hash(chained_fields(SimpleNamespace(**event)))
+    for seq, fields in enumerate(events, start=last_seq - len(events) + 1):
+        fields.update(seq=seq, at=at, prev_hash=prev_hash)
+        fields["hash"] = prev_hash = event_hash(chained_fields(SimpleNamespace(**fields)))
     if len(events) == 1 and connection.dialect.name == "postgresql":
         # The usual case (one event), in one round trip instead of two.
         _APPEND_ONE_SET_HEAD.rows(connection, {**events[0], "last_hash": prev_hash})
@@ -120,6 +130,46 @@ _APPEND_ONE_SET_HEAD = FastStatement(
         insert(_EVENTS).values({c.key: bindparam(c.key) for c in _EVENTS.c}).cte("appended")
     )
 )
+
+
+class AuditedInsert:
+    """PostgreSQL: insert a row and take the chain's next place in one statement.
+
+    An audited insert (a share check) otherwise makes three round trips: its INSERT, then
+    at COMMIT the head's move and the event's append. Here the INSERT and the head's move are
+    one data-modifying CTE, and the event about the new row is appended straight after it,
+    so the head is locked from this statement to the COMMIT instead of from the COMMIT's
+    first statement: the same span when the caller commits at once, as the check API does.
+    `also` are further columns to select alongside (a `set_config`, say), evaluated once.
+    """
+
+    def __init__(self, table: Table, *also) -> None:
+        inserted = (
+            insert(table)
+            .values({c.key: bindparam(c.key) for c in table.c if c.key != "id"})
+            .returning(table.c.id)
+            .cte("inserted")
+        )
+        moved = (
+            update(_HEAD)
+            .where(_HEAD.c.id == HEAD_ID)
+            .values(seq=_HEAD.c.seq + 1)
+            .returning(_HEAD.c.seq, _HEAD.c.last_hash)
+            .cte("moved")
+        )
+        self._statement = FastStatement(
+            select(inserted.c.id, moved.c.seq, moved.c.last_hash, *also)
+        )
+
+    def run(self, connection: Connection, row: dict, action: str, **fields) -> int:
+        """Insert `row` and append its event (as `record` does), with the row as its target.
+
+        Returns the new row's id.
+        """
+        ((row_id, seq, prev_hash, *_),) = self._statement.rows(connection, row)
+        _append(connection, [_event(action, target_id=row_id, **fields)], seq, prev_hash)
+        return row_id
+
 
 sa_event.listen(Session, "before_commit", _append_queued)
 sa_event.listen(Session, "after_rollback", _discard_queued)

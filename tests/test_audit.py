@@ -4,11 +4,20 @@ import hashlib
 import json
 
 import pytest
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, event, func, insert, select, text, update
 
+from registry import audit
 from registry.audit import GENESIS_HASH
 from registry.extensions import db
-from registry.models import AuditEvent, AuditHead, ConsentRecord, ShareCheck, ShareDecision
+from registry.models import (
+    AuditEvent,
+    AuditHead,
+    ConsentRecord,
+    ShareCheck,
+    ShareDecision,
+    User,
+)
+from registry.services.checks import run_check
 from registry.subjects import subject_hash
 from tests.conftest import ON_POSTGRES
 from tests.helpers import PASSWORD, active_agreement, agreement_payload, check_payload
@@ -387,6 +396,61 @@ def test_jsonl_export_verifies_outside_the_registry(app, client, world):
 def test_verify_reports_a_whole_chain(app, client, world):
     active_agreement(client, world)
     assert _verify(client, world) == {"ok": True, "events": _count(app), "first_broken": None}
+
+
+# --- a check's event, appended with its INSERT on PostgreSQL ---------------------------
+
+
+def _practitioner(world) -> User:
+    return db.session.get(User, world.users["prac_csc"])
+
+
+def test_a_check_on_postgresql_writes_in_two_statements(app, client, world):
+    """Its INSERT takes the chain's next place too; the event and the head's hash follow."""
+    active_agreement(client, world)
+    writes = []
+
+    def keep_writes(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement.split("(")[0].split()[:3])
+
+    with app.app_context():
+        actor = _practitioner(world)
+        run_check(check_payload(subject="P-warm"), actor)  # the caches, filled
+        db.session.commit()
+        event.listen(db.engine, "before_cursor_execute", keep_writes)
+        try:
+            check = run_check(check_payload(subject="P-1"), actor)
+            db.session.commit()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep_writes)
+        last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+        assert (last.action, last.target_id) == ("check.create", str(check.id))
+        assert audit.verify().ok
+    if ON_POSTGRES:
+        assert writes == [["WITH", "inserted", "AS"], ["WITH", "appended", "AS"]]
+    else:  # SQLite has no INSERT inside WITH
+        assert writes == [
+            ["INSERT", "INTO", "share_checks"],
+            ["UPDATE", "audit_head", "SET"],
+            ["INSERT", "INTO", "audit_events"],
+            ["UPDATE", "audit_head", "SET"],
+        ]
+
+
+def test_an_event_queued_after_a_check_chains_after_its_event(app, client, world):
+    active_agreement(client, world)
+    with app.app_context():
+        actor = _practitioner(world)
+        check = run_check(check_payload(), actor)
+        audit.record("check.read", actor_id=actor.id, target_type="check", target_id=check.id)
+        db.session.commit()
+        first, second = db.session.scalars(
+            select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(2)
+        ).all()[::-1]
+        assert (first.action, second.action) == ("check.create", "check.read")
+        assert (second.seq, second.prev_hash) == (first.seq + 1, first.hash)
+        assert audit.verify().ok
 
 
 # --- tampering ------------------------------------------------------------------------

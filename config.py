@@ -36,10 +36,8 @@ def _engine_options() -> dict:
     """
     options: dict = {}
     if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")):
-        # A server connection can drop (restart, idle timeout); a SQLite file cannot, so only
-        # here is a ping before each checkout worth its round trip.
+        # Connections are pinged by registry/database.py, and only after being idle.
         options.update(
-            pool_pre_ping=os.environ.get("DB_POOL_PRE_PING", "1") != "0",
             pool_size=int(os.environ.get("DB_POOL_SIZE", "5")),
             max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "5")),
             pool_timeout=float(os.environ.get("DB_POOL_TIMEOUT", "10")),
@@ -71,6 +69,10 @@ class Config:
     #: PostgreSQL only: checks commit without waiting for the disk, so a database crash can
     #: lose the last moments' checks (registry/async_commit.py). Off: every commit waits.
     ASYNC_CHECK_COMMIT = _flag("ASYNC_CHECK_COMMIT", default=False)
+    #: PostgreSQL: ping a pooled connection before use (DB_POOL_PRE_PING, on by default) when
+    #: it has been idle this long (seconds; 0 pings before every use); see registry/database.py.
+    DB_POOL_PRE_PING = _flag("DB_POOL_PRE_PING", default=True)
+    DB_POOL_PING_AFTER_IDLE = float(os.environ.get("DB_POOL_PING_AFTER_IDLE", "10"))
     #: Bearer tokens stop working after this long.
     TOKEN_LIFETIME = timedelta(hours=int(os.environ.get("TOKEN_LIFETIME_HOURS", "12")))
     #: argon2id parameters (argon2-cffi defaults: RFC 9106 "low memory" profile).

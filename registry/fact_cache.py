@@ -70,9 +70,16 @@ def _forget_on_write(conn, _cursor, statement: str, *_args) -> None:
         _forget(conn.info)
 
 
+def _forget_at_transaction_end(conn) -> None:
+    # An invalidated connection (found dead) takes its info with it, and asking for that
+    # info would try to reconnect in the middle of the rollback.
+    if not conn.invalidated:
+        _forget(conn.info)
+
+
 sa_event.listen(Engine, "before_cursor_execute", _forget_on_write)
-sa_event.listen(Engine, "commit", lambda conn: _forget(conn.info))
-sa_event.listen(Engine, "rollback", lambda conn: _forget(conn.info))
+sa_event.listen(Engine, "commit", _forget_at_transaction_end)
+sa_event.listen(Engine, "rollback", _forget_at_transaction_end)
 sa_event.listen(Pool, "checkin", lambda _dbapi, record: _forget(record.info))
 
 

@@ -12,8 +12,8 @@ itself, on the session's connection and inside its transaction.
 What it keeps of the usual path: the engine's `before_cursor_execute` and
 `after_cursor_execute` listeners run (registry.fact_cache relies on them), and driver errors
 are raised as SQLAlchemy's exceptions (an `IntegrityError` is still a 409). What it drops:
-SQL echo logging, and invalidating the pooled connection on a disconnect error (the pool's
-pre-ping on PostgreSQL finds a dead connection at the next checkout).
+SQL echo logging, and noticing a dropped connection itself: the session's rollback after the
+error notices it and discards the connection (tests/test_database.py).
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence

@@ -124,7 +124,7 @@ def test_upgrade_seeds_the_audit_head_and_append_only_triggers(schema_app):
             assert sorted(tuple(row) for row in stamps) == [("facts", 0), ("principals", 0)]
 
 
-def test_the_crash_sentinel_is_seeded_and_unlogged_on_postgresql(schema_app):
+def test_the_crash_sentinel_is_seeded_and_on_postgresql_unlogged(schema_app):
     """A new database must not look crashed, and only an unlogged table shows a crash."""
     with schema_app.app_context():
         upgrade()

@@ -56,9 +56,9 @@ def _ping_after_idle(dialect: Dialect, seconds: float) -> dict:
     SQLAlchemy's `pool_pre_ping` finds that out before a request uses it, at the cost of a
     round trip on every checkout: a quarter of healthz's and a seventh of a check's round
     trips. A connection returned moments ago is almost never dead, so, as PgBouncer's
-    `server_check_delay` does, this pings only one that has been idle. One that dropped
-    while busy fails the statement that finds out, which discards it (SQLAlchemy's own
-    handling, and `registry.fast_sql`'s).
+    `server_check_delay` does, this pings only one that has been idle. One that drops
+    while busy fails the request that finds out, and the session's rollback after the error
+    discards it.
     """
 
     def opened(_dbapi_connection, record) -> None:

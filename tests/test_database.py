@@ -125,3 +125,20 @@ def test_a_connection_that_died_while_in_use_fails_one_request_then_is_replaced(
         client.get("/api/v1/agencies", headers=world.headers("admin"))
     assert client.get("/api/v1/agencies", headers=world.headers("admin")).status_code == 200
     assert _backend_of_the_pooled_connection(pinging_app) != pid
+
+
+@on_postgres
+def test_no_pings_at_all_when_pre_ping_is_off(database_url, monkeypatch):
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        DB_POOL_PRE_PING=False,
+        DB_POOL_PING_AFTER_IDLE=0.0,
+    )
+    pings = _pings(app, monkeypatch)
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert pings == []
+    with app.app_context():
+        db.engine.dispose()

@@ -150,13 +150,7 @@ class AuditedInsert:
             .returning(table.c.id)
             .cte("inserted")
         )
-        moved = (
-            update(_HEAD)
-            .where(_HEAD.c.id == HEAD_ID)
-            .values(seq=_HEAD.c.seq + 1)
-            .returning(_HEAD.c.seq, _HEAD.c.last_hash)
-            .cte("moved")
-        )
+        moved = _BUMP_HEAD.statement.cte("moved")
         self._statement = FastStatement(
             select(inserted.c.id, moved.c.seq, moved.c.last_hash, *also)
         )
@@ -166,7 +160,7 @@ class AuditedInsert:
 
         Returns the new row's id.
         """
-        ((row_id, seq, prev_hash, *_),) = self._statement.rows(connection, row)
+        ((row_id, seq, prev_hash, *_),) = self._statement.rows(connection, {**row, "count": 1})
         _append(connection, [_event(action, target_id=row_id, **fields)], seq, prev_hash)
         return row_id
 

@@ -6,7 +6,8 @@ any number of workers on any number of servers can serve the same database.
 
 Environment: GUNICORN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (workers, default 2:
 one per core; more did not help on 2 cores), GUNICORN_THREADS (default 1),
-GUNICORN_ACCESS_LOG ("-" for stdout, a file path, or "off"), GUNICORN_TIMEOUT (default 30).
+GUNICORN_ACCESS_LOG ("-" for stdout, a file path, or "off"), GUNICORN_TIMEOUT (default 30:
+seconds a worker may go without reporting; long exports report as they read).
 Access-log lines never carry a subject identifier: `/subjects/<identifier>/` path segments
 and `subject=` parameters are redacted.
 """
@@ -43,12 +44,14 @@ def post_fork(server, worker):
     """Connections opened by the master before the fork must not be shared by workers.
 
     On SQLite each worker also checkpoints the write-ahead log in a background thread, so no
-    request's commit pays for it (registry/sqlite_checkpoint.py).
+    request's commit pays for it (registry/sqlite_checkpoint.py). Long exports report that
+    their worker is alive, so `timeout` does not kill them part-way (registry/liveness.py).
     """
-    from registry import sqlite_checkpoint
+    from registry import liveness, sqlite_checkpoint
     from registry.extensions import db
     from wsgi import app
 
     with app.app_context():
         db.engine.dispose(close=False)
     sqlite_checkpoint.start_for(app)
+    liveness.report_to(worker.notify)

@@ -16,6 +16,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from registry import liveness
 from registry.extensions import db
 from registry.fast_sql import FastStatement
 from registry.models import AuditEvent, AuditHead
@@ -177,10 +178,14 @@ class Verification:
 
 
 def iter_events(where=None, batch: int = 2000) -> Iterator[Row]:
-    """Events in chain order as plain rows, fetched in batches so memory stays flat."""
+    """Events in chain order as plain rows, fetched in batches so memory stays flat.
+
+    Each batch tells the app server the worker is alive (a walk of the whole chain is long).
+    """
     table = AuditEvent.__table__
     last = 0
     while True:
+        liveness.beat()
         query = select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
         if where is not None:
             query = query.where(where)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from marshmallow import Schema
 from sqlalchemy import Select
 
+from registry import liveness
 from registry.extensions import db
 from registry.models import Role
 from registry.permissions import SEES_EVERYTHING
@@ -88,9 +89,11 @@ def keyset(
 
     `query` is a Select, or a function of the last key so far (None at first) returning one,
     for queries that must repeat the bound inside a join (see reports/decisions.py).
+    Each batch tells the app server the worker is alive: a large export outlasts its timeout.
     """
     last = None
     while True:
+        liveness.beat()
         base = query(last) if callable(query) else query
         page = base.order_by(None).order_by(key).limit(batch)
         if last is not None:

@@ -9,12 +9,17 @@ from registry.services.agreements import BASIS_FIELDS, TERM_FIELDS, problems_for
 
 def agreement_status(agreement: Agreement, today: date | None = None) -> str:
     """draft, active, suspended, terminated or expired, as api.md defines them."""
-    if agreement.state in (AgreementState.TERMINATED, AgreementState.DRAFT):
-        return agreement.state
     current = agreement.current_version
-    if current.expires_on is not None and current.expires_on <= (today or today_uk()):
+    return status_of(agreement.state, current.expires_on if current else None, today)
+
+
+def status_of(state: str, expires_on: date | None, today: date | None = None) -> str:
+    """An agreement's status from its state and its version in force's expiry day."""
+    if state in (AgreementState.TERMINATED, AgreementState.DRAFT):
+        return state
+    if expires_on is not None and expires_on <= (today or today_uk()):
         return "expired"
-    return agreement.state
+    return state
 
 
 def version_state(agreement: Agreement, version: AgreementVersion) -> str:

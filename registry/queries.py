@@ -84,15 +84,27 @@ def _like_code(code: str) -> str:
 
 
 def agreements_query(args: dict, actor: Actor) -> Select:
-    query = (
-        select(Agreement)
-        .join(AgreementVersion, AgreementVersion.id == _shown_version_id())
-        .order_by(Agreement.reference)
-        .options(
+    """The agreements the list's filters select, each with its versions and history loaded."""
+    return filter_agreements(
+        select(Agreement).options(
             selectinload(Agreement.versions).selectinload(AgreementVersion.parties),
             selectinload(Agreement.versions).selectinload(AgreementVersion.signatures),
             selectinload(Agreement.events),
-        )
+        ),
+        args,
+        actor,
+    )
+
+
+def filter_agreements(query: Select, args: dict, actor: Actor) -> Select:
+    """`query` from agreements, joined to each one's shown version, narrowed by the filters.
+
+    The shown version (`AgreementVersion` in the query) is the one in force, or the first
+    draft of an agreement never in force; the actor sees only their agency's agreements
+    unless they see everything.
+    """
+    query = query.join(AgreementVersion, AgreementVersion.id == _shown_version_id()).order_by(
+        Agreement.reference
     )
     if actor.role not in SEES_EVERYTHING:
         query = query.where(Agreement.id.in_(_party_of(actor.agency_id)))

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
+from itertools import islice
 from operator import attrgetter
 
 from sqlalchemy import select
@@ -10,10 +11,18 @@ from sqlalchemy import select
 from registry.clock import UK, today_uk
 from registry.domain import vocabulary as vocab
 from registry.extensions import db
-from registry.models import Agreement, AgreementVersion, Role, User
-from registry.presenters import agreement_status
-from registry.queries import agreements_query
-from registry.reports.base import Column, Viewer, keyset
+from registry.models import (
+    Agency,
+    Agreement,
+    AgreementParty,
+    AgreementVersion,
+    Role,
+    Signature,
+    User,
+)
+from registry.presenters import agreement_status, status_of
+from registry.queries import agreements_query, filter_agreements
+from registry.reports.base import BATCH, Column, Viewer, keyset
 
 #: A draft waiting longer than this for signatures appears in the review-due report.
 DRAFT_WAIT = timedelta(days=30)
@@ -68,31 +77,106 @@ def marked_category(code: str) -> str:
     return code
 
 
+#: The shown version's columns the register prints as they are.
+TERM_FIELDS = (
+    "title",
+    "purposes",
+    "article6",
+    "article9",
+    "schedule1",
+    "article10",
+    "statutory_gateways",
+    "consent_required",
+    "safeguarding_override",
+    "effective_from",
+    "review_date",
+    "expires_on",
+    "dpia_reference",
+)
+_REGISTER_COLUMNS = (
+    Agreement.id.label("agreement_id"),
+    Agreement.reference,
+    Agreement.state,
+    Agreement.current_version_id,
+    AgreementVersion.id.label("version_id"),
+    AgreementVersion.number,
+    AgreementVersion.data_categories,
+    *(getattr(AgreementVersion, field) for field in TERM_FIELDS),
+)
+
+
 def register_rows(filters: dict, viewer: Viewer) -> Iterator[dict]:
+    """One row per agreement, built from plain rows read a page at a time.
+
+    Loading each agreement with every version, party and signature as ORM objects cost about
+    1 ms a row, a minute for a national register (docs/performance.md, item 30). This reads
+    the shown version's columns, its parties and signatures, and each version's number only.
+    """
     today = today_uk()
-    for agreement in _agreements(filters, viewer):
-        shown = agreement.current_version or agreement.latest_version
-        pending = agreement.pending_version
-        yield {
-            "reference": agreement.reference,
-            "status": agreement_status(agreement, today),
-            "version": agreement.current_version.number if agreement.current_version else None,
-            "pending_version": pending.number if pending is not None else None,
-            "parties": [f"{p.agency.code} ({p.role})" for p in shown.parties],
-            "data_categories": [marked_category(c) for c in shown.data_categories],
-            "signatories": [
-                f"{s.agency.code}: {s.signed_by.name}, {s.signed_at.astimezone(UK):%Y-%m-%d}"
-                for s in shown.signatures
-            ],
-            **_terms(shown),
-        }
+    query = filter_agreements(select(*_REGISTER_COLUMNS).select_from(Agreement), filters, viewer)
+    for page in _pages(keyset(query, Agreement.reference)):
+        version_ids = [row.version_id for row in page]
+        parties, signatories = _parties(version_ids), _signatories(version_ids)
+        pending = _pending_versions([row.agreement_id for row in page])
+        for row in page:
+            in_force = row.current_version_id is not None
+            yield {
+                "reference": row.reference,
+                "status": status_of(row.state, row.expires_on if in_force else None, today),
+                "version": row.number if in_force else None,
+                "pending_version": pending.get(row.agreement_id),
+                "parties": parties[row.version_id],
+                "data_categories": [marked_category(c) for c in row.data_categories],
+                "signatories": signatories[row.version_id],
+                **{field: getattr(row, field) for field in TERM_FIELDS},
+            }
 
 
-def _terms(version: AgreementVersion) -> dict:
-    fields = ("title", "purposes", "article6", "article9", "schedule1", "article10")
-    fields += ("statutory_gateways", "consent_required", "safeguarding_override")
-    fields += ("effective_from", "review_date", "expires_on", "dpia_reference")
-    return {field: getattr(version, field) for field in fields}
+def _pages(rows: Iterator, size: int = BATCH) -> Iterator[list]:
+    """The rows in lists of `size`, so that each list's details take one query each."""
+    while page := list(islice(rows, size)):
+        yield page
+
+
+def _parties(version_ids: list[int]) -> defaultdict[int, list[str]]:
+    """'CODE (role)' for each party of each version, in the order they were added."""
+    parties = defaultdict(list)
+    for version_id, code, role in db.session.execute(
+        select(AgreementParty.version_id, Agency.code, AgreementParty.role)
+        .join(Agency, Agency.id == AgreementParty.agency_id)
+        .where(AgreementParty.version_id.in_(version_ids))
+        .order_by(AgreementParty.id)
+    ):
+        parties[version_id].append(f"{code} ({role})")
+    return parties
+
+
+def _signatories(version_ids: list[int]) -> defaultdict[int, list[str]]:
+    """'CODE: Name, YYYY-MM-DD' (the UK day) for each signature of each version, in order."""
+    signed = defaultdict(list)
+    for version_id, code, name, signed_at in db.session.execute(
+        select(Signature.version_id, Agency.code, User.name, Signature.signed_at)
+        .join(Agency, Agency.id == Signature.agency_id)
+        .join(User, User.id == Signature.signed_by_id)
+        .where(Signature.version_id.in_(version_ids))
+        .order_by(Signature.id)
+    ):
+        signed[version_id].append(f"{code}: {name}, {signed_at.astimezone(UK):%Y-%m-%d}")
+    return signed
+
+
+def _pending_versions(agreement_ids: list[int]) -> dict[int, int]:
+    """Each agreement's newest version number, where that version still awaits signatures."""
+    newest: dict[int, tuple[int, bool]] = {}
+    for agreement_id, number, activated_on in db.session.execute(
+        select(
+            AgreementVersion.agreement_id, AgreementVersion.number, AgreementVersion.activated_on
+        )
+        .where(AgreementVersion.agreement_id.in_(agreement_ids))
+        .order_by(AgreementVersion.agreement_id, AgreementVersion.number)
+    ):
+        newest[agreement_id] = (number, activated_on is None)
+    return {agreement_id: number for agreement_id, (number, pending) in newest.items() if pending}
 
 
 def review_due_rows(filters: dict, viewer: Viewer) -> Iterator[dict]:

@@ -6,7 +6,7 @@ from registry.clock import UK, today_uk
 from registry.extensions import db
 from registry.models import Agreement, Role, User
 from registry.presenters import agreement_status
-from registry.reports.agreements import TERM_FIELDS, marked_category, register_rows
+from registry.reports.agreements import REGISTER_TERMS, marked_category, register_rows
 from registry.reports.base import BATCH, Viewer
 
 AGREEMENTS = BATCH + 50  # more than one page
@@ -35,7 +35,7 @@ def _expected(agreement: Agreement) -> dict:
             f"{s.agency.code}: {s.signed_by.name}, {s.signed_at.astimezone(UK):%Y-%m-%d}"
             for s in shown.signatures
         ],
-        **{field: getattr(shown, field) for field in TERM_FIELDS},
+        **{field: getattr(shown, field) for field in REGISTER_TERMS},
     }
 
 

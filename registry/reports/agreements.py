@@ -78,7 +78,7 @@ def marked_category(code: str) -> str:
 
 
 #: The shown version's columns the register prints as they are.
-TERM_FIELDS = (
+REGISTER_TERMS = (
     "title",
     "purposes",
     "article6",
@@ -101,7 +101,7 @@ _REGISTER_COLUMNS = (
     AgreementVersion.id.label("version_id"),
     AgreementVersion.number,
     AgreementVersion.data_categories,
-    *(getattr(AgreementVersion, field) for field in TERM_FIELDS),
+    *(getattr(AgreementVersion, field) for field in REGISTER_TERMS),
 )
 
 
@@ -128,7 +128,7 @@ def register_rows(filters: dict, viewer: Viewer) -> Iterator[dict]:
                 "parties": parties[row.version_id],
                 "data_categories": [marked_category(c) for c in row.data_categories],
                 "signatories": signatories[row.version_id],
-                **{field: getattr(row, field) for field in TERM_FIELDS},
+                **{field: getattr(row, field) for field in REGISTER_TERMS},
             }
 
 

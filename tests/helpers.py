@@ -142,3 +142,12 @@ def assert_field_errors(response, *fields: str, where: str = "json") -> dict:
     for name in fields:
         assert errors[name] and all(isinstance(m, str) and m for m in errors[name])
     return errors
+
+
+def generate_registry(runner, agreements: int) -> None:
+    """A generated registry of 24 agencies and `agreements` agreements in every state."""
+    result = runner.invoke(
+        args=["registry", "generate", "--agencies", "24", "--agreements", str(agreements)]
+        + ["--people", "10", "--checks", "10"]
+    )
+    assert result.exit_code == 0, result.output

@@ -8,16 +8,9 @@ from registry.models import Agreement, Role, User
 from registry.presenters import agreement_status
 from registry.reports.agreements import REGISTER_TERMS, marked_category, register_rows
 from registry.reports.base import BATCH, Viewer
+from tests.helpers import generate_registry
 
 AGREEMENTS = BATCH + 50  # more than one page
-
-
-def _generate(runner) -> None:
-    result = runner.invoke(
-        args=["registry", "generate", "--agencies", "24", "--agreements", str(AGREEMENTS)]
-        + ["--people", "10", "--checks", "10"]
-    )
-    assert result.exit_code == 0, result.output
 
 
 def _expected(agreement: Agreement) -> dict:
@@ -40,7 +33,7 @@ def _expected(agreement: Agreement) -> dict:
 
 
 def test_every_row_matches_its_agreement_across_pages(app, runner):
-    _generate(runner)
+    generate_registry(runner, AGREEMENTS)
     with app.app_context():
         rows = list(register_rows({}, Viewer.operator()))
         agreements = db.session.scalars(select(Agreement).order_by(Agreement.reference)).all()
@@ -54,7 +47,7 @@ def test_every_row_matches_its_agreement_across_pages(app, runner):
 
 
 def test_a_lead_sees_only_their_agencys_agreements_with_the_same_rows(app, runner):
-    _generate(runner)
+    generate_registry(runner, AGREEMENTS)
     with app.app_context():
         lead = db.session.scalar(select(User).where(User.role == Role.AGENCY_LEAD).limit(1))
         rows = list(register_rows({}, Viewer.of(lead)))

@@ -1,12 +1,11 @@
 """The agreement register and the review-due list, one row dict per agreement (or per task)."""
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
-from itertools import islice
 from operator import attrgetter
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from registry.clock import UK, today_uk
 from registry.domain import vocabulary as vocab
@@ -20,9 +19,9 @@ from registry.models import (
     Signature,
     User,
 )
-from registry.presenters import agreement_status, status_of
-from registry.queries import agreements_query, filter_agreements
-from registry.reports.base import BATCH, Column, Viewer, keyset
+from registry.presenters import status_of
+from registry.queries import filter_agreements
+from registry.reports.base import Column, Viewer, keyset, pages
 
 #: A draft waiting longer than this for signatures appears in the review-due report.
 DRAFT_WAIT = timedelta(days=30)
@@ -61,11 +60,6 @@ REVIEW_COLUMNS = (
     Column("contacts", "Their leads", "list", 34),
     Column("action", "What to do", width=40),
 )
-
-
-def _agreements(filters: dict, viewer: Viewer) -> Iterator[Agreement]:
-    query = agreements_query(filters, viewer)
-    return keyset(query, Agreement.reference, entities=True)
 
 
 def marked_category(code: str) -> str:
@@ -114,40 +108,39 @@ def register_rows(filters: dict, viewer: Viewer) -> Iterator[dict]:
     """
     today = today_uk()
     query = filter_agreements(select(*_REGISTER_COLUMNS).select_from(Agreement), filters, viewer)
-    for page in _pages(keyset(query, Agreement.reference)):
+    for page in pages(keyset(query, Agreement.reference)):
         version_ids = [row.version_id for row in page]
         parties, signatories = _parties(version_ids), _signatories(version_ids)
-        pending = _pending_versions([row.agreement_id for row in page])
+        latest = _latest_versions([row.agreement_id for row in page])
         for row in page:
-            in_force = row.current_version_id is not None
+            in_force, newest = row.current_version_id is not None, latest[row.agreement_id]
             yield {
                 "reference": row.reference,
                 "status": status_of(row.state, row.expires_on if in_force else None, today),
                 "version": row.number if in_force else None,
-                "pending_version": pending.get(row.agreement_id),
-                "parties": parties[row.version_id],
+                "pending_version": newest.number if newest.activated_on is None else None,
+                "parties": [f"{p.code} ({p.role})" for p in parties[row.version_id]],
                 "data_categories": [marked_category(c) for c in row.data_categories],
                 "signatories": signatories[row.version_id],
                 **{field: getattr(row, field) for field in REGISTER_TERMS},
             }
 
 
-def _pages(rows: Iterator, size: int = BATCH) -> Iterator[list]:
-    """The rows in lists of `size`, so that each list's details take one query each."""
-    while page := list(islice(rows, size)):
-        yield page
-
-
-def _parties(version_ids: list[int]) -> defaultdict[int, list[str]]:
-    """'CODE (role)' for each party of each version, in the order they were added."""
+def _parties(version_ids: Iterable[int]) -> defaultdict[int, list[Row]]:
+    """Each version's parties (agency_id, code, role), in the order they were added."""
     parties = defaultdict(list)
-    for version_id, code, role in db.session.execute(
-        select(AgreementParty.version_id, Agency.code, AgreementParty.role)
+    for party in db.session.execute(
+        select(
+            AgreementParty.version_id,
+            AgreementParty.agency_id,
+            Agency.code,
+            AgreementParty.role,
+        )
         .join(Agency, Agency.id == AgreementParty.agency_id)
         .where(AgreementParty.version_id.in_(version_ids))
         .order_by(AgreementParty.id)
     ):
-        parties[version_id].append(f"{code} ({role})")
+        parties[party.version_id].append(party)
     return parties
 
 
@@ -165,45 +158,94 @@ def _signatories(version_ids: list[int]) -> defaultdict[int, list[str]]:
     return signed
 
 
-def _pending_versions(agreement_ids: list[int]) -> dict[int, int]:
-    """Each agreement's newest version number, where that version still awaits signatures."""
-    newest: dict[int, tuple[int, bool]] = {}
-    for agreement_id, number, activated_on in db.session.execute(
+def _signing_agencies(version_ids: Iterable[int]) -> defaultdict[int, set[int]]:
+    """The ids of the agencies that have signed each version."""
+    signed = defaultdict(set)
+    for version_id, agency_id in db.session.execute(
+        select(Signature.version_id, Signature.agency_id).where(
+            Signature.version_id.in_(version_ids)
+        )
+    ):
+        signed[version_id].add(agency_id)
+    return signed
+
+
+def _latest_versions(agreement_ids: list[int]) -> dict[int, Row]:
+    """Each agreement's newest version: id, number, title, created_at and activated_on."""
+    latest = {}
+    for version in db.session.execute(
         select(
-            AgreementVersion.agreement_id, AgreementVersion.number, AgreementVersion.activated_on
+            AgreementVersion.agreement_id,
+            AgreementVersion.id,
+            AgreementVersion.number,
+            AgreementVersion.title,
+            AgreementVersion.created_at,
+            AgreementVersion.activated_on,
         )
         .where(AgreementVersion.agreement_id.in_(agreement_ids))
         .order_by(AgreementVersion.agreement_id, AgreementVersion.number)
     ):
-        newest[agreement_id] = (number, activated_on is None)
-    return {agreement_id: number for agreement_id, (number, pending) in newest.items() if pending}
+        latest[version.agreement_id] = version
+    return latest
+
+
+#: What the review-due list reads of an agreement and its version in force (if any).
+_REVIEW_COLUMNS = (
+    Agreement.id.label("agreement_id"),
+    Agreement.reference,
+    Agreement.state,
+    Agreement.current_version_id,
+    AgreementVersion.review_date,
+    AgreementVersion.expires_on,
+)
 
 
 def review_due_rows(filters: dict, viewer: Viewer) -> Iterator[dict]:
+    """One row per thing due on an agreement, from plain rows read a page at a time."""
     today = today_uk()
     horizon = today + timedelta(days=filters["within_days"])
     contacts = _lead_contacts()
-    for agreement in _agreements({"agency": filters.get("agency")}, viewer):
-        status = agreement_status(agreement, today)
-        for reason, due_on, agencies, action in _tasks(agreement, status, today, horizon):
-            agencies = sorted(agencies, key=attrgetter("code"))
-            yield {
-                "reference": agreement.reference,
-                "title": agreement.latest_version.title,
-                "status": status,
-                "reason": reason,
-                "due_on": due_on,
-                "days_left": (due_on - today).days,
-                "must_act": [a.code for a in agencies],
-                "contacts": [c for a in agencies for c in contacts[a.id]],
-                "action": action,
-            }
+    query = filter_agreements(
+        select(*_REVIEW_COLUMNS).select_from(Agreement), {"agency": filters.get("agency")}, viewer
+    )
+    for page in pages(keyset(query, Agreement.reference)):
+        latest = _latest_versions([row.agreement_id for row in page])
+        drafts = [version.id for version in latest.values() if version.activated_on is None]
+        current = [row.current_version_id for row in page if row.current_version_id is not None]
+        parties, signed = _parties(current + drafts), _signing_agencies(drafts)
+        for row in page:
+            newest = latest[row.agreement_id]
+            status = status_of(row.state, row.expires_on if row.current_version_id else None, today)
+            waiting = None
+            if newest.activated_on is None:
+                drafted = newest.created_at.astimezone(UK).date()
+                unsigned = [p for p in parties[newest.id] if p.agency_id not in signed[newest.id]]
+                waiting = (drafted, unsigned)
+            due = _tasks(row, status, parties[row.current_version_id], waiting, today, horizon)
+            for reason, due_on, agencies, action in due:
+                agencies = sorted(agencies, key=attrgetter("code"))
+                yield {
+                    "reference": row.reference,
+                    "title": newest.title,
+                    "status": status,
+                    "reason": reason,
+                    "due_on": due_on,
+                    "days_left": (due_on - today).days,
+                    "must_act": [a.code for a in agencies],
+                    "contacts": [c for a in agencies for c in contacts[a.agency_id]],
+                    "action": action,
+                }
 
 
-def _tasks(agreement: Agreement, status: str, today: date, horizon: date) -> Iterator[tuple]:
-    """(reason, due date, agencies that must act, what to do) for each thing that is due."""
-    current = agreement.current_version
-    parties = [p.agency for p in current.parties] if current is not None else []
+def _tasks(
+    current: Row, status: str, parties: list, waiting: tuple | None, today: date, horizon: date
+) -> Iterator[tuple]:
+    """(reason, due date, parties that must act, what to do) for each thing that is due.
+
+    `current` holds the review and expiry dates of the version in force, `parties` its
+    parties; `waiting` is (the UK day the newest version was drafted, its parties yet to
+    sign) while that version awaits signatures, else None.
+    """
     if status == "expired":
         yield "expired", current.expires_on, parties, "Renew the agreement or record the end."
     elif status in ("active", "suspended"):
@@ -212,13 +254,10 @@ def _tasks(agreement: Agreement, status: str, today: date, horizon: date) -> Ite
             yield reason, current.review_date, parties, "Review it: amend it or confirm it."
         if current.expires_on is not None and current.expires_on <= horizon:
             yield "expires_soon", current.expires_on, parties, "Renew it before it expires."
-    pending = agreement.pending_version
-    if status != "terminated" and pending is not None:
-        drafted = pending.created_at.astimezone(UK).date()
+    if status != "terminated" and waiting is not None:
+        drafted, unsigned = waiting
         if drafted <= today - DRAFT_WAIT:
-            unsigned = pending.unsigned_party_codes()
-            waiting = [p.agency for p in pending.parties if p.agency.code in unsigned]
-            yield "awaiting_signatures", drafted, waiting, "Sign the draft, or amend or drop it."
+            yield "awaiting_signatures", drafted, unsigned, "Sign the draft, or amend or drop it."
 
 
 def _lead_contacts() -> dict[int, list[str]]:

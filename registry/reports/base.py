@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 
 from marshmallow import Schema
 from sqlalchemy import Select
@@ -104,6 +105,12 @@ def keyset(
         if len(rows) < batch:
             return
         last = getattr(rows[-1], key.key)
+
+
+def pages(rows: Iterator, size: int = BATCH) -> Iterator[list]:
+    """The rows in lists of `size`, so that each list's details take one query each."""
+    while page := list(islice(rows, size)):
+        yield page
 
 
 def in_days(column, filters: dict) -> list:

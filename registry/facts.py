@@ -61,31 +61,6 @@ def agreement_terms(version: AgreementVersion) -> AgreementTerms:
     )
 
 
-def suspensions(agreement: Agreement) -> tuple[Suspension, ...]:
-    """Pair each suspension with the resumption that ended it, if any."""
-    return _suspension_windows((event.kind, event.on) for event in agreement.events)
-
-
-def agreement_facts(agreement: Agreement) -> AgreementFacts:
-    return AgreementFacts(
-        id=agreement.id,
-        reference=agreement.reference,
-        title=agreement.latest_version.title,
-        versions=tuple(
-            VersionFacts(
-                number=version.number,
-                terms=agreement_terms(version),
-                activated_on=version.activated_on,
-                signed_by=frozenset(sig.agency.code for sig in version.signatures),
-                replaced_on=version.replaced_on,
-            )
-            for version in agreement.versions
-        ),
-        suspensions=suspensions(agreement),
-        terminated_on=agreement.terminated_on,
-    )
-
-
 # --------------------------------------------------------------------------------------
 # The share check's fast path: the same facts from a few Core queries over plain rows.
 # Statements are built once (bound parameters), so SQLAlchemy compiles each of them once
@@ -144,37 +119,44 @@ def _pair_matches():
 
 
 _MATCHES = _pair_matches()
+#: An agreement's columns and each of its versions', in the shape `_agreement_facts` reads.
+_VERSION_COLUMNS = (
+    Agreement.id,
+    Agreement.reference,
+    Agreement.terminated_on,
+    exists()
+    .where(AgreementEvent.agreement_id == Agreement.id)
+    .correlate(Agreement)
+    .label("has_events"),
+    AgreementVersion.id.label("version_id"),
+    AgreementVersion.number,
+    AgreementVersion.title,
+    AgreementVersion.purposes,
+    AgreementVersion.data_categories,
+    AgreementVersion.article6,
+    AgreementVersion.article9,
+    AgreementVersion.schedule1,
+    AgreementVersion.article10,
+    AgreementVersion.statutory_gateways,
+    AgreementVersion.consent_required,
+    AgreementVersion.safeguarding_override,
+    AgreementVersion.effective_from,
+    AgreementVersion.expires_on,
+    AgreementVersion.activated_on,
+    AgreementVersion.replaced_on,
+)
 _PAIR_VERSIONS = (
-    select(
-        _MATCHES.c.recipient_id,
-        Agreement.id,
-        Agreement.reference,
-        Agreement.terminated_on,
-        exists()
-        .where(AgreementEvent.agreement_id == Agreement.id)
-        .correlate(Agreement)
-        .label("has_events"),
-        AgreementVersion.id.label("version_id"),
-        AgreementVersion.number,
-        AgreementVersion.title,
-        AgreementVersion.purposes,
-        AgreementVersion.data_categories,
-        AgreementVersion.article6,
-        AgreementVersion.article9,
-        AgreementVersion.schedule1,
-        AgreementVersion.article10,
-        AgreementVersion.statutory_gateways,
-        AgreementVersion.consent_required,
-        AgreementVersion.safeguarding_override,
-        AgreementVersion.effective_from,
-        AgreementVersion.expires_on,
-        AgreementVersion.activated_on,
-        AgreementVersion.replaced_on,
-    )
+    select(_MATCHES.c.recipient_id, *_VERSION_COLUMNS)
     .select_from(Agreement)
     .join(_MATCHES, _MATCHES.c.agreement_id == Agreement.id)
     .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
     .order_by(_MATCHES.c.recipient_id, Agreement.id, AgreementVersion.number)
+)
+_AGREEMENT_VERSIONS = (
+    select(*_VERSION_COLUMNS)
+    .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+    .where(Agreement.id.in_(bindparam("agreements", expanding=True)))
+    .order_by(Agreement.id, AgreementVersion.number)
 )
 _VERSIONS = bindparam("versions", expanding=True)
 #: Parties (role set) and signatures (role NULL) of the versions, with agency codes.
@@ -202,6 +184,37 @@ def provider_pair_facts(provider_id: int, recipient_ids) -> dict[int, PairFacts]
     ).all()
     if not rows:
         return found
+    details = _details(conn, rows)
+    by_recipient: dict[int, dict[int, list]] = {}
+    for row in rows:
+        by_recipient.setdefault(row.recipient_id, {}).setdefault(row.id, []).append(row)
+    built: dict[int, AgreementFacts] = {}
+    for recipient_id, groups in by_recipient.items():
+        for agreement_id, group in groups.items():
+            if agreement_id not in built:
+                built[agreement_id] = _agreement_facts(group, *details)
+        found[recipient_id] = PairFacts(
+            tuple(built[agreement_id] for agreement_id in groups),
+            {(row.id, row.number): row.version_id for group in groups.values() for row in group},
+        )
+    return found
+
+
+def agreement_facts_by_id(agreement_ids) -> dict[int, AgreementFacts]:
+    """The facts of each of these agreements, by id, in 3 queries of plain rows."""
+    conn = db.session.connection()
+    rows = conn.execute(_AGREEMENT_VERSIONS, {"agreements": sorted(set(agreement_ids))}).all()
+    if not rows:
+        return {}
+    details = _details(conn, rows)
+    groups: dict[int, list] = {}
+    for row in rows:
+        groups.setdefault(row.id, []).append(row)
+    return {key: _agreement_facts(group, *details) for key, group in groups.items()}
+
+
+def _details(conn, rows) -> tuple[dict, dict, dict]:
+    """(parties, signing agency codes) by version id and (kind, on) events by agreement id."""
     parties: dict[int, list] = {}
     signed: dict[int, set[str]] = {}
     versions = sorted({row.version_id for row in rows})
@@ -217,24 +230,11 @@ def provider_pair_facts(provider_id: int, recipient_ids) -> dict[int, PairFacts]
     if with_events:
         for agreement_id, kind, on in conn.execute(_EVENTS, {"agreements": with_events}):
             events.setdefault(agreement_id, []).append((kind, on))
-    by_recipient: dict[int, dict[int, list]] = {}
-    for row in rows:
-        by_recipient.setdefault(row.recipient_id, {}).setdefault(row.id, []).append(row)
-    built: dict[int, AgreementFacts] = {}
-    for recipient_id, groups in by_recipient.items():
-        for agreement_id, group in groups.items():
-            if agreement_id not in built:
-                built[agreement_id] = _pair_agreement(
-                    group, parties, signed, events.get(agreement_id, ())
-                )
-        found[recipient_id] = PairFacts(
-            tuple(built[agreement_id] for agreement_id in groups),
-            {(row.id, row.number): row.version_id for group in groups.values() for row in group},
-        )
-    return found
+    return parties, signed, events
 
 
-def _pair_agreement(rows, parties, signed, events) -> AgreementFacts:
+def _agreement_facts(rows, parties, signed, events) -> AgreementFacts:
+    """One agreement's facts from its version rows (in number order) and their details."""
     first = rows[0]
     return AgreementFacts(
         id=first.id,
@@ -267,7 +267,7 @@ def _pair_agreement(rows, parties, signed, events) -> AgreementFacts:
             )
             for row in rows
         ),
-        suspensions=_suspension_windows(events),
+        suspensions=_suspension_windows(events.get(first.id, ())),
         terminated_on=first.terminated_on,
     )
 

@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from registry.clock import today_uk
+from registry.domain import AgreementFacts
 from registry.domain.in_force import roles_allow, version_in_force
 from registry.extensions import db
-from registry.facts import agreement_facts
-from registry.models import Agency, Agreement, AgreementState, AgreementVersion
-from registry.reports.base import Column, Viewer, keyset
+from registry.facts import agreement_facts_by_id
+from registry.models import Agency, Agreement, AgreementState
+from registry.reports.base import Column, Viewer, keyset, pages
 
 COLUMNS = (
     Column("provider", "Provider", width=10),
@@ -38,24 +38,21 @@ class Cover:
     data_categories: set[str] = field(default_factory=set)
 
 
-def _in_force_agreements() -> Iterator[Agreement]:
-    query = (
-        select(Agreement)
-        .where(Agreement.state.in_((AgreementState.ACTIVE, AgreementState.SUSPENDED)))
-        .options(
-            selectinload(Agreement.versions).selectinload(AgreementVersion.parties),
-            selectinload(Agreement.versions).selectinload(AgreementVersion.signatures),
-            selectinload(Agreement.events),
-        )
+def _in_force_agreements() -> Iterator[AgreementFacts]:
+    """The facts of every active or suspended agreement, by reference, a page at a time."""
+    live = select(Agreement.id, Agreement.reference).where(
+        Agreement.state.in_((AgreementState.ACTIVE, AgreementState.SUSPENDED))
     )
-    return keyset(query, Agreement.reference, entities=True)
+    for page in pages(keyset(live, Agreement.reference)):
+        facts = agreement_facts_by_id([row.id for row in page])
+        yield from (facts[row.id] for row in page)
 
 
 def _covers() -> dict[tuple[str, str], Cover]:
     """Cover per (provider code, recipient code), from the versions in force today."""
     today, covers = today_uk(), defaultdict(Cover)
     for agreement in _in_force_agreements():
-        version = version_in_force(agreement_facts(agreement), today)
+        version = version_in_force(agreement, today)
         if version is None:
             continue
         codes = [code for code, _ in version.terms.parties]

@@ -4,17 +4,28 @@ from datetime import timedelta
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Row, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from registry.auth import ANY_ROLE, require_role
 from registry.clock import today_uk
 from registry.extensions import db
-from registry.models import Role, ShareCheck, ShareDecision
-from registry.presenters import agreement_status
-from registry.queries import agreements_query
+from registry.models import (
+    Agreement,
+    AgreementParty,
+    AgreementState,
+    AgreementVersion,
+    Role,
+    ShareCheck,
+    ShareDecision,
+    Signature,
+)
+from registry.queries import filter_agreements
 
 bp = Blueprint("home", __name__)
 REVIEW_WINDOW_DAYS = 60
+#: Reviews named on the start page; the review-due report lists them all.
+REVIEWS_SHOWN = 50
 
 
 @bp.route("/")
@@ -26,43 +37,82 @@ def index():
 
 @require_role(*ANY_ROLE)
 def start():
-    agreements = db.session.scalars(agreements_query({}, current_user)).unique().all()
+    reviews, more_reviews = reviews_due()
     return render_template(
         "home/index.html",
-        awaiting=awaiting_my_signature(agreements),
-        reviews=reviews_due(agreements),
+        awaiting=awaiting_my_signature(),
+        reviews=reviews,
+        more_reviews=more_reviews,
         pending_checks=checks_waiting_for_decision(),
         window=REVIEW_WINDOW_DAYS,
         today=today_uk(),
     )
 
 
-def awaiting_my_signature(agreements) -> list:
+def awaiting_my_signature() -> list[Row]:
+    """(reference, title, number) of each newest version a lead's agency has yet to sign.
+
+    Read from the agency's own party rows, so it costs the same in a partnership and in a
+    national registry.
+    """
     if current_user.role != Role.AGENCY_LEAD:
         return []
-    waiting = []
-    for agreement in agreements:
-        version = agreement.pending_version
-        if version is None or agreement_status(agreement) == "terminated":
-            continue
-        if current_user.agency_code in version.unsigned_party_codes():
-            waiting.append((agreement, version))
-    return waiting
+    agency_id = current_user.agency_id
+    newer = aliased(AgreementVersion)
+    signed = exists().where(
+        Signature.version_id == AgreementVersion.id, Signature.agency_id == agency_id
+    )
+    query = (
+        select(Agreement.reference, AgreementVersion.title, AgreementVersion.number)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .join(AgreementParty, AgreementParty.version_id == AgreementVersion.id)
+        .where(
+            AgreementParty.agency_id == agency_id,
+            AgreementVersion.activated_on.is_(None),
+            Agreement.state != AgreementState.TERMINATED,
+            ~signed,
+            ~exists().where(
+                newer.agreement_id == AgreementVersion.agreement_id,
+                newer.number > AgreementVersion.number,
+            ),
+        )
+        .order_by(Agreement.reference)
+    )
+    return db.session.execute(query).all()
 
 
-def reviews_due(agreements) -> list:
-    """Agreements in force or suspended whose review date falls within the window, or is past."""
+def reviews_due() -> tuple[list[Row], int]:
+    """The first REVIEWS_SHOWN agreements in force or suspended whose review is due within
+    the window (or overdue), soonest first, and how many more there are.
+
+    A national registry has thousands due at once: the start page names the most pressing
+    and sends the rest to the review-due report.
+    """
     if current_user.role == Role.PRACTITIONER:
-        return []
-    horizon = today_uk() + timedelta(days=REVIEW_WINDOW_DAYS)
-    due = []
-    for agreement in agreements:
-        version = agreement.current_version
-        if version is None or agreement_status(agreement) in ("terminated", "expired"):
-            continue
-        if version.review_date is not None and version.review_date <= horizon:
-            due.append((agreement, version))
-    return sorted(due, key=lambda pair: pair[1].review_date)
+        return [], 0
+    today = today_uk()
+    horizon = today + timedelta(days=REVIEW_WINDOW_DAYS)
+    live = (AgreementState.ACTIVE, AgreementState.SUSPENDED)
+    query = (
+        filter_agreements(
+            select(Agreement.reference, AgreementVersion.title, AgreementVersion.review_date)
+            .select_from(Agreement)
+            .where(
+                Agreement.state.in_(live),
+                AgreementVersion.review_date <= horizon,
+                or_(AgreementVersion.expires_on.is_(None), AgreementVersion.expires_on > today),
+            ),
+            {},
+            current_user,
+        )
+        .order_by(None)
+        .order_by(AgreementVersion.review_date, Agreement.reference)
+    )
+    due = db.session.execute(query.limit(REVIEWS_SHOWN)).all()
+    if len(due) < REVIEWS_SHOWN:
+        return due, 0
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return due, total - len(due)
 
 
 def checks_waiting_for_decision() -> list[ShareCheck]:

@@ -144,10 +144,10 @@ def assert_field_errors(response, *fields: str, where: str = "json") -> dict:
     return errors
 
 
-def generate_registry(runner, agreements: int) -> None:
+def generate_registry(runner, agreements: int, checks: int = 10) -> None:
     """A generated registry of 24 agencies and `agreements` agreements in every state."""
     result = runner.invoke(
         args=["registry", "generate", "--agencies", "24", "--agreements", str(agreements)]
-        + ["--people", "10", "--checks", "10"]
+        + ["--people", "10", "--checks", str(checks)]
     )
     assert result.exit_code == 0, result.output

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from registry.clock import today_uk
 from registry.extensions import db
-from registry.models import Agreement, AgreementVersion, Role, Signature, User
+from registry.models import Agreement, AgreementVersion, Role, ShareCheck, Signature, User
 from registry.presenters import agreement_status
 from registry.web import home
 from tests.helpers import generate_registry
@@ -18,7 +18,7 @@ PASSWORD = "generated-registry-password"
 
 @pytest.fixture
 def registry(app, runner):
-    generate_registry(runner, 400)
+    generate_registry(runner, 400, checks=2000)
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.role == Role.ADMIN).limit(1))
         # The lead of an agency that has signed a draft still waiting for others' signatures.
@@ -112,3 +112,18 @@ def test_a_long_list_of_reviews_shows_the_soonest_and_counts_the_rest(app, regis
     assert _section(page, "Reviews due within") == reviews[:5]
     assert f"And {len(reviews) - 5:,} more." in page
     assert "/reports/review-due?within_days=60" in page
+
+
+def test_a_practitioner_sees_their_own_checks_without_a_decision(app, registry):
+    with app.app_context():
+        checks = db.session.scalars(select(ShareCheck).order_by(ShareCheck.checked_at.desc()))
+        by_person: dict[int, list[ShareCheck]] = {}
+        for check in checks:
+            by_person.setdefault(check.checked_by_id, []).append(check)
+        busiest = max(by_person, key=lambda person: len(by_person[person]))
+        email = db.session.get(User, busiest).email
+        waiting = [check.id for check in by_person[busiest] if check.decision is None]
+        decided = [check.id for check in by_person[busiest] if check.decision is not None]
+    assert waiting and decided
+    listed = [int(number) for number in re.findall(r'href="/checks/(\d+)"', _page(app, email))]
+    assert listed == waiting[:50]

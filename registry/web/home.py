@@ -116,12 +116,21 @@ def reviews_due() -> tuple[list[Row], int]:
 
 
 def checks_waiting_for_decision() -> list[ShareCheck]:
+    """The person's 50 latest checks with no decision recorded.
+
+    A person checks only for their own agency, so the agency's index of checks by time
+    finds them: without it the query walked every check in the registry (docs/performance.md).
+    """
     if current_user.role not in (Role.PRACTITIONER, Role.AGENCY_LEAD):
         return []
     query = (
         select(ShareCheck)
         .outerjoin(ShareDecision, ShareDecision.check_id == ShareCheck.id)
-        .where(ShareCheck.checked_by_id == current_user.id, ShareDecision.id.is_(None))
+        .where(
+            ShareCheck.provider_id == current_user.agency_id,
+            ShareCheck.checked_by_id == current_user.id,
+            ShareDecision.id.is_(None),
+        )
         .order_by(ShareCheck.checked_at.desc())
         .limit(50)
     )

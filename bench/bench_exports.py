@@ -1,11 +1,10 @@
-"""Exports: time and peak memory of the agreement register CSV and the decision log CSV.
+"""Exports: time and peak memory of the register, review-due, decision log and coverage CSVs.
 
 Each export runs in a fresh child process (so peak RSS is that export's alone): the app is
-built, the baseline RSS noted, then ``GET /api/v1/reports/agreements?format=csv`` or
-``GET /api/v1/reports/decisions?format=csv`` is streamed through the test client as an
-auditor and the bytes counted. Peak RSS is the child's ru_maxrss (target for the register:
-under 300 MB whatever its size). Use the registry generated with ``--checks 1000000`` for
-the decision log at 1M checks. Example::
+built, the baseline RSS noted, then ``GET /api/v1/reports/<name>?format=csv`` is streamed
+through the test client as an auditor and the bytes counted. Peak RSS is the child's
+ru_maxrss (target for the register: under 300 MB whatever its size). Use the registry
+generated with ``--checks 1000000`` for the decision log at 1M checks. Example::
 
     .venv/bin/python bench/bench_exports.py --database-url sqlite:////tmp/scale/large.sqlite3
 """
@@ -21,27 +20,30 @@ import time
 
 from common import DEFAULT_URL, database_label, machine_note, make_app, print_table
 
+#: name -> (path, the table whose rows the export reads)
 REPORTS = {
-    "agreement register CSV": "/api/v1/reports/agreements?format=csv",
-    "decision log CSV": "/api/v1/reports/decisions?format=csv",
+    "agreements": ("/api/v1/reports/agreements?format=csv", "agreements"),
+    "review-due": ("/api/v1/reports/review-due?format=csv&within_days=60", "agreements"),
+    "decisions": ("/api/v1/reports/decisions?format=csv", "share_checks"),
+    "coverage": ("/api/v1/reports/coverage?format=csv", "agreements"),
 }
 
 
-def child(url: str, path: str) -> None:
-    from sqlalchemy import func, select
+def child(url: str, name: str) -> None:
+    from sqlalchemy import func, select, table
 
     from registry.auth import issue_token
     from registry.extensions import db
-    from registry.models import Agreement, ShareCheck, User
+    from registry.models import User
+
+    path, counted = REPORTS[name]
 
     app = make_app(url)
     with app.app_context():
         auditor = db.session.scalar(select(User).where(User.role == "auditor").limit(1))
         token, _ = issue_token(auditor, name="bench")
         db.session.commit()
-        rows = db.session.scalar(
-            select(func.count()).select_from(Agreement if "agreements" in path else ShareCheck)
-        )
+        rows = db.session.scalar(select(func.count()).select_from(table(counted)))
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     client = app.test_client()
     started = time.perf_counter()
@@ -73,18 +75,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", action="append")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=["agreements", "decisions"], help="one export only")
+    parser.add_argument("--only", choices=list(REPORTS), action="append", help="these only")
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
     table = []
     for url in args.database_url or [DEFAULT_URL]:
-        for name, path in REPORTS.items():
-            if args.only and args.only not in path:
-                continue
+        for name in args.only or REPORTS:
             out = subprocess.run(  # noqa: S603 - this very script
-                [sys.executable, __file__, "--child", url, path],
+                [sys.executable, __file__, "--child", url, name],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -94,7 +94,7 @@ def main() -> None:
             table.append(
                 [
                     database_label(url),
-                    name,
+                    f"{name} CSV",
                     r["status"],
                     r["rows"],
                     r["lines"] - 1,

@@ -6,14 +6,21 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 
 class RegistryError(Exception):
-    """A use case refused the request; `http_status` says how the API answers."""
+    """A use case refused the request; `http_status` says how the API answers.
+
+    `errors` maps each field to its messages; `location` says where the fields were sent
+    (the JSON body, or the query string), as the API's 422s for unreadable input do.
+    """
 
     http_status = 400
 
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
+    def __init__(
+        self, message: str, errors: dict[str, list[str]] | None = None, location: str = "json"
+    ):
         super().__init__(message)
         self.message = message
         self.errors = errors
+        self.location = location
 
 
 class NotFound(RegistryError):
@@ -67,7 +74,7 @@ def _registry_error_response(err: RegistryError):
     exc = default_exceptions[err.http_status]()
     exc.data = {"message": err.message}
     if err.errors is not None:
-        exc.data["errors"] = {"json": err.errors}
+        exc.data["errors"] = {err.location: err.errors}
     return api.handle_http_exception(exc)
 
 

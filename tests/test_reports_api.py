@@ -6,15 +6,24 @@ from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from pypdf import PdfReader
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from registry.clock import today_uk
 from registry.extensions import db
-from registry.models import AgreementVersion, ShareCheck
+from registry.models import AgreementVersion, AuditEvent, ShareCheck
 from registry.models.base import utcnow
-from tests.helpers import active_agreement, agreement_payload, check_payload, create_agreement
+from registry.reports import agreements, coverage, decisions, xlsx
+from tests.helpers import (
+    active_agreement,
+    agreement_payload,
+    assert_field_errors,
+    check_payload,
+    create_agreement,
+)
 
+LAST_COLUMN = get_column_letter(len(decisions.COLUMNS))
 INJECTED_TITLE = '=HYPERLINK("http://evil.example","click")'
 
 
@@ -202,6 +211,53 @@ def test_decision_log_xlsx(client, world, registry_data):
     assert sheet.freeze_panes == "A2" and sheet.max_row == 4
     checked_at = sheet.cell(row=2, column=2)
     assert checked_at.is_date and isinstance(checked_at.value, datetime)
+
+
+def test_xlsx_rows_beyond_a_sheet_go_on_to_further_sheets(
+    client, world, registry_data, monkeypatch
+):
+    whole = load_workbook(io.BytesIO(get(client, world, "decisions?format=xlsx").get_data()))
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", 2)
+    split = load_workbook(io.BytesIO(get(client, world, "decisions?format=xlsx").get_data()))
+    assert split.sheetnames == ["Decision log", "Decision log (2)"]
+    header, *rows = list(whole.active.values)
+    assert [list(sheet.values) for sheet in split] == [[header, *rows[:2]], [header, *rows[2:]]]
+    assert [sheet.auto_filter.ref for sheet in split] == [
+        f"A1:{LAST_COLUMN}3",
+        f"A1:{LAST_COLUMN}2",
+    ]
+    assert all(sheet.freeze_panes == "A2" for sheet in split)
+
+
+def test_a_heatmap_of_too_many_agencies_is_refused_before_anything_is_audited(
+    client, world, registry_data, monkeypatch
+):
+    exports = export_count(client.application)
+    monkeypatch.setattr(coverage, "HEATMAP_AGENCIES", 5)  # the world has 6 active agencies
+    response = client.get("/api/v1/reports/coverage?format=svg", headers=world.headers("auditor"))
+    errors = assert_field_errors(response, "format", where="query")
+    assert "at most 5 agencies, and 6 are active" in errors["format"][0]
+    assert export_count(client.application) == exports
+    assert read_csv(get(client, world, "coverage?format=csv"))  # other formats still served
+    monkeypatch.setattr(coverage, "HEATMAP_AGENCIES", 6)
+    assert get(client, world, "coverage?format=svg").data.startswith(b"<?xml")
+
+
+def test_a_pdf_of_too_many_agreements_is_refused_and_filters_narrow_it(
+    client, world, registry_data, monkeypatch
+):
+    monkeypatch.setattr(agreements, "PDF_AGREEMENTS", 1)  # ISA-1 in force, ISA-2 a draft
+    response = client.get("/api/v1/reports/agreements?format=pdf", headers=world.headers("admin"))
+    errors = assert_field_errors(response, "format", where="query")
+    assert "at most 1 agreements, and these filters select 2" in errors["format"][0]
+    assert get(client, world, "agreements?format=pdf&status=active").data.startswith(b"%PDF")
+    # A lead's PDF counts only their agency's agreements: ISA-1 alone for the police.
+    assert get(client, world, "agreements?format=pdf", who="lead_pol").data.startswith(b"%PDF")
+
+
+def export_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).where(AuditEvent.action == "report.export"))
 
 
 def test_coverage_json_csv_and_svg(client, world, registry_data):

@@ -69,3 +69,15 @@ def test_cli_errors_name_the_problem(runner, world, tmp_path):
     result = export(runner, "agreements", "--format", "csv", "--output", output, "--agency", "ZZ")
     assert "--agency: Unknown agency code: ZZ." in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_refuses_a_pdf_too_large_to_lay_out(runner, app, client, world, tmp_path, monkeypatch):
+    from registry.reports import agreements
+
+    populate(client, world, app)
+    monkeypatch.setattr(agreements, "PDF_AGREEMENTS", 1)
+    output = tmp_path / "register.pdf"
+    result = export(runner, "agreements", "--format", "pdf", "--output", str(output))
+    assert result.exit_code == 1
+    assert "agreements: A PDF register holds at most 1 agreements" in result.output
+    assert not output.exists() and not (tmp_path / "register.pdf.part").exists()

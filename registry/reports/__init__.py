@@ -19,6 +19,7 @@ REPORTS = {
             agreements.REGISTER_COLUMNS,
             agreements.register_rows,
             filters.AgreementArgs,
+            oversize=agreements.register_oversize,
         ),
         Report(
             "review-due",
@@ -40,6 +41,7 @@ REPORTS = {
             coverage.COLUMNS,
             coverage.coverage_rows,
             filters.CoverageArgs,
+            oversize=coverage.heatmap_oversize,
         ),
         Report(
             "access",

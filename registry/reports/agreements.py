@@ -5,7 +5,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from operator import attrgetter
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 
 from registry.clock import UK, today_uk
 from registry.domain import vocabulary as vocab
@@ -25,6 +25,9 @@ from registry.reports.base import Column, Viewer, keyset, pages
 
 #: A draft waiting longer than this for signatures appears in the review-due report.
 DRAFT_WAIT = timedelta(days=30)
+#: The most agreements a PDF register holds. reportlab lays out the whole table in memory:
+#: 1,000 agreements take 5.4 s and 222 MB at peak, 2,000 take 11 s and 335 MB.
+PDF_AGREEMENTS = 1_000
 
 REGISTER_COLUMNS = (
     Column("reference", "Reference", width=17),
@@ -124,6 +127,20 @@ def register_rows(filters: dict, viewer: Viewer) -> Iterator[dict]:
                 "signatories": signatories[row.version_id],
                 **{field: getattr(row, field) for field in REGISTER_TERMS},
             }
+
+
+def register_oversize(filters: dict, viewer: Viewer) -> str | None:
+    """Why a PDF cannot hold the agreements the filters select, or None (any other format)."""
+    if filters["format"] != "pdf":
+        return None
+    selected = filter_agreements(select(Agreement.id).select_from(Agreement), filters, viewer)
+    count = db.session.scalar(select(func.count()).select_from(selected.order_by(None).subquery()))
+    if count <= PDF_AGREEMENTS:
+        return None
+    return (
+        f"A PDF register holds at most {PDF_AGREEMENTS:,} agreements, and these filters select "
+        f"{count:,}. Filter by agency or status, or choose csv or xlsx."
+    )
 
 
 def _parties(version_ids: Iterable[int]) -> defaultdict[int, list[Row]]:

@@ -67,6 +67,9 @@ class Report:
     args: type[Schema]
     #: Roles that may run it; agency leads see only what concerns their agency.
     roles: tuple[str, ...] = (Role.ADMIN, Role.AUDITOR, Role.AGENCY_LEAD)
+    #: oversize(filters, viewer) -> why the chosen format cannot hold what the filters select
+    #: (a PDF or a heatmap is laid out whole, in memory), or None when it can.
+    oversize: Callable[[dict, Viewer], str | None] | None = None
 
     @property
     def formats(self) -> tuple[str, ...]:

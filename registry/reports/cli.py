@@ -11,6 +11,7 @@ import click
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
+from registry.errors import RegistryError
 from registry.reports import REPORTS
 from registry.reports.base import Viewer
 from registry.reports.export import export
@@ -40,7 +41,10 @@ def export_command(report, format_, output, **options):
         args = chosen.args().load(raw)
     except ValidationError as err:
         raise click.ClickException(f"{report}: {_problems(err.messages)}") from None
-    result = export(chosen, args, Viewer.operator())
+    try:
+        result = export(chosen, args, Viewer.operator())
+    except RegistryError as err:
+        raise click.ClickException(f"{report}: {err.message}") from None
     size = _write(output, result.chunks)
     click.echo(f"Wrote the {report} report ({args['format']}, {size} bytes) to {output}.")
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.clock import today_uk
 from registry.domain import AgreementFacts
@@ -29,6 +29,11 @@ COLUMNS = (
     Column("purposes", "Purposes covered", "codes", 34),
     Column("data_categories", "Data categories covered", "codes", 34),
 )
+
+
+#: The most agencies the SVG heatmap draws: it holds every pair in memory, and past this
+#: size it is no longer a picture anyone can read.
+HEATMAP_AGENCIES = 100
 
 
 @dataclass
@@ -64,6 +69,19 @@ def _covers() -> dict[tuple[str, str], Cover]:
                     cover.purposes |= version.terms.purposes
                     cover.data_categories |= version.terms.data_categories
     return covers
+
+
+def heatmap_oversize(filters: dict, viewer: Viewer) -> str | None:
+    """Why the heatmap cannot draw the registry's active agencies, or None (other formats)."""
+    if filters["format"] != "svg":
+        return None
+    count = db.session.scalar(select(func.count()).where(Agency.active.is_(True)))
+    if count <= HEATMAP_AGENCIES:
+        return None
+    return (
+        f"The heatmap draws at most {HEATMAP_AGENCIES} agencies, and {count:,} are active. "
+        "Choose csv or json."
+    )
 
 
 def coverage_rows(filters: dict, viewer: Viewer) -> Iterator[dict]:

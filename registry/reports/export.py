@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from registry import audit
-from registry.errors import Forbidden
+from registry.errors import Forbidden, Invalid
 from registry.extensions import db
 from registry.models.base import utcnow
 from registry.reports.base import Meta, Report, Viewer
@@ -42,9 +42,15 @@ def shown_filters(args: dict) -> dict[str, str]:
 
 
 def export(report: Report, args: dict, viewer: Viewer) -> Download:
-    """Audit the export and commit before the first byte, so even an aborted download counts."""
+    """Audit the export and commit before the first byte, so even an aborted download counts.
+
+    Refused (403, 422) before anything is audited when the role may not have the report or
+    the format cannot hold it.
+    """
     if viewer.role not in report.roles:
         raise Forbidden(f"Your role does not allow the {report.title.lower()} report.")
+    if report.oversize is not None and (reason := report.oversize(args, viewer)):
+        raise Invalid(reason, {"format": [reason]}, location="query")
     fmt, filters = args["format"], shown_filters(args)
     audit.record(
         "report.export",

@@ -188,3 +188,18 @@ def test_reports_page_downloads_and_shows_the_coverage_heatmap(app, client, worl
     register = auditor.get("/reports/agreements?format=csv")
     assert register.status_code == 200 and "ISA-1" in register.text
     assert browser(app, "prac_csc").get("/reports").status_code == 403
+
+
+def test_reports_page_offers_only_the_formats_that_can_hold_the_registry(
+    app, client, world, monkeypatch
+):
+    from registry.reports import agreements, coverage
+
+    active_agreement(client, world)
+    monkeypatch.setattr(coverage, "HEATMAP_AGENCIES", 5)  # the world has 6 active agencies
+    monkeypatch.setattr(agreements, "PDF_AGREEMENTS", 0)
+    page = browser(app, "auditor").get("/reports").text
+    assert "coverage?format=svg" not in page and "agreements?format=pdf" not in page
+    assert "SVG not offered: The heatmap draws at most 5 agencies, and 6 are active." in page
+    assert "PDF not offered: A PDF register holds at most 0 agreements" in page
+    assert "/reports/coverage?format=csv" in page and "/reports/agreements?format=xlsx" in page

@@ -12,6 +12,8 @@ from registry.extensions import db
 from registry.models import Agency, AuditEvent, Role, ShareCheck, ShareDecision, User
 from registry.permissions import SEES_EVERYTHING
 from registry.queries import checks_query, paginate, uk_day_start
+from registry.reports import REPORTS as REPORT_CATALOGUE
+from registry.reports.base import Viewer
 
 bp = Blueprint("audit", __name__)
 AUDITORS = (Role.AUDITOR, Role.ADMIN)
@@ -113,7 +115,26 @@ def verify():
 @bp.route("/reports")
 @require_role(*REPORT_READERS)
 def reports():
-    return render_template("audit/reports.html", reports=available_reports())
+    viewer = Viewer.of(current_user)
+    return render_template(
+        "audit/reports.html", reports=[_fitting(report, viewer) for report in available_reports()]
+    )
+
+
+def _fitting(report: dict, viewer: Viewer) -> dict:
+    """The report with only the formats that can hold it whole for this viewer, and why not.
+
+    A national registry is too large for a PDF register or a heatmap (reports/base.py,
+    `oversize`); the page offers what works and says why the rest is not offered.
+    """
+    oversize = REPORT_CATALOGUE[report["name"]].oversize
+    reasons = {
+        fmt: reason
+        for fmt in report["formats"]
+        if oversize is not None and (reason := oversize({"format": fmt}, viewer))
+    }
+    formats = tuple(fmt for fmt in report["formats"] if fmt not in reasons)
+    return report | {"formats": formats, "withheld": reasons}
 
 
 def available_reports() -> list[dict]:

@@ -79,6 +79,12 @@ def _status_filter(query: Select, status: str) -> Select:
     return query.where(Agreement.state == status, not_expired)
 
 
+def contains(column, text: str):
+    """`column` contains `text`, ignoring case, with LIKE's wildcards in `text` taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
 def _like_code(code: str) -> str:
     return '%"' + code.replace("_", "\\_") + '"%'
 

@@ -1,5 +1,7 @@
 """Pages: every page renders for the roles that may see it and refuses the others."""
 
+import re
+
 import pytest
 
 from tests.helpers import active_agreement
@@ -182,3 +184,20 @@ def test_tokens_are_shown_once_and_can_be_revoked(signed_in, client):
     assert signed_in("prac_pol").post(f"/tokens/{token_id}/revoke").status_code == 403
     assert browser.post(f"/tokens/{token_id}/revoke").status_code == 302
     assert client.get("/api/v1/agreements", headers=headers).status_code == 401
+
+
+def test_agencies_are_listed_a_page_at_a_time_and_found_by_name_or_code(
+    signed_in, app, monkeypatch
+):
+    from registry.web import agencies
+
+    browser = signed_in("prac_csc")
+    monkeypatch.setattr(agencies, "PER_PAGE", 4)
+    first, second = browser.get("/agencies").text, browser.get("/agencies?page=2").text
+    codes = re.compile(r'href="/agencies/([A-Z]+)"')
+    assert len(codes.findall(first)) == 4 and len(codes.findall(second)) == 2
+    assert set(codes.findall(first)).isdisjoint(codes.findall(second))
+    assert "6 agencies." in first and "Page 1 of 2" in first and 'rel="next"' in first
+    found = browser.get("/agencies?q=pol").text
+    assert codes.findall(found) == ["POL"] and "1 agency matching “pol”." in found
+    assert codes.findall(browser.get("/agencies?q=%25").text) == []  # % is not a wildcard

@@ -1,28 +1,37 @@
 """Agencies: everyone reads them; admins create and edit them."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from registry.auth import ANY_ROLE, require_role
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.models import Agency, Role, User
-from registry.queries import agreements_query
+from registry.queries import agreements_query, contains, paginate
 from registry.services.agencies import create_agency, update_agency
 from registry.services.lookups import get_agency
 from registry.web.forms import AgencyCreateForm, AgencyEditForm, blank_to_none, yes_no
 from registry.web.helpers import commit, show_errors, success
 
 bp = Blueprint("agencies", __name__, url_prefix="/agencies")
+#: Agencies listed a page; a national registry has thousands.
+PER_PAGE = 100
 FIELDS = ("name", "sector", "ico_registration", "dpo_email", "policy_document")
 
 
 @bp.route("")
 @require_role(*ANY_ROLE)
 def index():
-    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    return render_template("agencies/index.html", agencies=agencies)
+    """Agencies by name, PER_PAGE at a time, narrowed by a search of names and codes."""
+    search = request.args.get("q", "").strip()
+    query = select(Agency).order_by(Agency.name, Agency.code)
+    if search:
+        query = query.where(or_(contains(Agency.name, search), contains(Agency.code, search)))
+    page = max(request.args.get("page", 1, type=int), 1)
+    return render_template(
+        "agencies/index.html", result=paginate(query, page, PER_PAGE), search=search
+    )
 
 
 @bp.route("/<code>")

@@ -5,6 +5,8 @@ from wtforms.validators import Length, Optional
 
 from registry.domain import vocabulary as vocab
 from registry.web.forms import (
+    CODES_HINT,
+    AgencyChoices,
     GovDate,
     area,
     blank_to_none,
@@ -53,15 +55,15 @@ ERROR_FIELDS = {
 class AgreementForm(FlaskForm):
     title = text("Title", required("Enter a title"), Length(max=300))
     description = area("Description (optional)", Optional(), Length(max=10000))
-    providers = checkboxes(
+    providers = AgencyChoices(
         "Which agencies provide information?",
-        [],
-        description="Select every agency that will share information it holds.",
+        "Select every agency that will share information it holds.",
+        f"Every agency that will share information it holds. {CODES_HINT}",
     )
-    recipients = checkboxes(
+    recipients = AgencyChoices(
         "Which agencies receive information?",
-        [],
-        description="An agency ticked in both lists both provides and receives.",
+        "An agency ticked in both lists both provides and receives.",
+        f"An agency in both lists both provides and receives. {CODES_HINT}",
     )
     purposes = checkboxes(
         "Purposes",
@@ -128,9 +130,8 @@ class AgreementForm(FlaskForm):
     )
 
     def set_agencies(self, agencies) -> None:
-        choices = [(a.code, a.name) for a in agencies]
-        self.providers.choices = choices
-        self.recipients.choices = choices
+        self.providers.set_agencies(agencies)
+        self.recipients.set_agencies(agencies)
 
     def to_data(self) -> dict:
         """The service's dict (the API's fields) from the form."""

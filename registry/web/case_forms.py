@@ -7,6 +7,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from registry.domain import vocabulary as vocab
 from registry.web.agreement_form import CATEGORY_CHOICES
 from registry.web.forms import (
+    CODES_HINT,
+    AgencyChoices,
     GovDate,
     area,
     blank_to_none,
@@ -65,10 +67,10 @@ class ConsentForm(FlaskForm):
         "Only for this agreement (optional)",
         description="Leave as 'Any agreement' unless the person limited it.",
     )
-    recipients = checkboxes(
+    recipients = AgencyChoices(
         "Only for these receiving agencies (optional)",
-        [],
-        description="Tick none to apply to every agency.",
+        "Tick none to apply to every agency.",
+        f"Leave empty to apply to every agency. {CODES_HINT}",
     )
     purposes = checkboxes(
         "Only for these purposes (optional)",

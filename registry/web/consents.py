@@ -62,7 +62,7 @@ def record():
 
 def _set_choices(form) -> None:
     agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    form.recipients.choices = [(a.code, a.name) for a in agencies]
+    form.recipients.set_agencies(agencies)
     visible = db.session.scalars(agreements_query({}, current_user)).unique().all()
     form.agreement.choices = [("", "Any agreement")] + [
         (a.reference, f"{a.reference}: {_title(a)}") for a in visible

@@ -1,5 +1,6 @@
 """Flask-WTF forms: field parsing and presence checks only; the services apply the rules."""
 
+import re
 from datetime import datetime
 
 from flask_wtf import FlaskForm
@@ -26,6 +27,10 @@ from wtforms.validators import (
 from registry.domain import vocabulary as vocab
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+#: Past this many active agencies, AgencyChoices asks for codes instead of checkboxes.
+CHECKBOX_AGENCIES = 100
+CODES_HINT = "Agency codes, one per line or separated by commas (the Agencies page lists them)."
+CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 class _LegendFromLabel:
@@ -108,6 +113,50 @@ def checkboxes(label, choices, *validators, **kwargs):
         widget=Checkboxes(),
         **kwargs,
     )
+
+
+class AgencyChoices(SelectMultipleField):
+    """Several agencies: ticked in checkboxes, or, past CHECKBOX_AGENCIES, typed as codes.
+
+    Nobody picks from 2,000 checkboxes, and at national size two such lists made the
+    agreement form 1.6 MB and took 0.9 s to render (docs/performance.md, item 35). Past
+    the threshold the field is a text area of agency codes, one per line or separated by
+    commas, checked against the active agencies.
+    """
+
+    def __init__(self, label, description: str, codes_description: str, **kwargs):
+        super().__init__(label, choices=[], widget=Checkboxes(), description=description, **kwargs)
+        self.codes_description = codes_description
+        self.by_code = False
+
+    def set_agencies(self, agencies) -> None:
+        self.choices = [(agency.code, agency.name) for agency in agencies]
+        self.by_code = len(self.choices) > CHECKBOX_AGENCIES
+        if self.by_code:
+            self.widget = GovTextArea()
+            self.description = self.codes_description
+            if self.raw_data:  # the request was read before the choices were known
+                self.process_formdata(self.raw_data)
+
+    def process_formdata(self, valuelist):
+        if self.by_code:
+            codes = (code.upper() for text in valuelist for code in CODE_SEPARATORS.split(text))
+            valuelist = list(dict.fromkeys(code for code in codes if code))
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form):
+        if not self.by_code:
+            return super().pre_validate(form)
+        known = {code for code, _ in self.choices}
+        unknown = [code for code in self.data or () if code not in known]
+        if unknown:
+            raise ValidationError(
+                f"Not an agency you can choose here: {', '.join(unknown)}. "
+                "The Agencies page lists every agency's code"
+            )
+
+    def _value(self) -> str:
+        return "\n".join(self.data or ())
 
 
 def radios(label, choices, *validators, **kwargs):

@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from registry.auth import issue_token
 from registry.extensions import db
+from registry.models import Agreement
 from registry.services.agencies import create_agency
 from registry.services.users import create_user
 
@@ -151,3 +154,18 @@ def generate_registry(runner, agreements: int, checks: int = 10) -> None:
         + ["--people", "10", "--checks", str(checks)]
     )
     assert result.exit_code == 0, result.output
+
+
+def agreements_involving(agency_id: int | None) -> list:
+    """Every agreement (None) or those with the agency as a party to any version, by reference.
+
+    The ORM's answer to "which agreements may this lead see", for comparing reports with.
+    """
+    agreements = db.session.scalars(select(Agreement).order_by(Agreement.reference)).all()
+    if agency_id is None:
+        return list(agreements)
+    return [
+        agreement
+        for agreement in agreements
+        if any(party.agency_id == agency_id for v in agreement.versions for party in v.parties)
+    ]

@@ -8,7 +8,7 @@ from registry.models import Agreement, Role, User
 from registry.presenters import agreement_status
 from registry.reports.agreements import REGISTER_TERMS, marked_category, register_rows
 from registry.reports.base import BATCH, Viewer
-from tests.helpers import generate_registry
+from tests.helpers import agreements_involving, generate_registry
 
 AGREEMENTS = BATCH + 50  # more than one page
 
@@ -51,14 +51,6 @@ def test_a_lead_sees_only_their_agencys_agreements_with_the_same_rows(app, runne
     with app.app_context():
         lead = db.session.scalar(select(User).where(User.role == Role.AGENCY_LEAD).limit(1))
         rows = list(register_rows({}, Viewer.of(lead)))
-        theirs = [
-            agreement
-            for agreement in db.session.scalars(select(Agreement).order_by(Agreement.reference))
-            if any(
-                party.agency_id == lead.agency_id
-                for version in agreement.versions
-                for party in version.parties
-            )
-        ]
+        theirs = agreements_involving(lead.agency_id)
         assert rows and [row["reference"] for row in rows] == [a.reference for a in theirs]
         assert rows == [_expected(agreement) for agreement in theirs]

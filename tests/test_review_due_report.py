@@ -10,7 +10,7 @@ from registry.models import Agreement, Role, User
 from registry.presenters import agreement_status
 from registry.reports.agreements import DRAFT_WAIT, review_due_rows
 from registry.reports.base import BATCH, Viewer
-from tests.helpers import generate_registry
+from tests.helpers import agreements_involving, generate_registry
 
 AGREEMENTS = BATCH + 50  # more than one page
 WITHIN_DAYS = 400
@@ -99,14 +99,6 @@ def test_a_lead_sees_only_their_agencys_agreements(app, runner):
     generate_registry(runner, AGREEMENTS)
     with app.app_context():
         lead = db.session.scalar(select(User).where(User.role == Role.AGENCY_LEAD).limit(1))
-        theirs = [
-            agreement
-            for agreement in db.session.scalars(select(Agreement).order_by(Agreement.reference))
-            if any(
-                party.agency_id == lead.agency_id
-                for version in agreement.versions
-                for party in version.parties
-            )
-        ]
+        theirs = agreements_involving(lead.agency_id)
         actual = _actual(Viewer.of(lead))
         assert actual and actual == _expected(theirs)

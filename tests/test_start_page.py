@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from registry.clock import today_uk
 from registry.extensions import db
-from registry.models import Agreement, AgreementVersion, Role, ShareCheck, Signature, User
+from registry.models import AgreementVersion, Role, ShareCheck, Signature, User
 from registry.presenters import agreement_status
 from registry.web import home
-from tests.helpers import generate_registry
+from tests.helpers import agreements_involving, generate_registry
 
 PASSWORD = "generated-registry-password"
 
@@ -50,24 +50,13 @@ def _section(page: str, heading: str) -> list[str]:
     return re.findall(r'href="/agreements/([^"]+)"', page[start : end if end > 0 else None])
 
 
-def _visible(agency_id):
-    agreements = db.session.scalars(select(Agreement).order_by(Agreement.reference)).all()
-    if agency_id is None:
-        return agreements
-    return [
-        a
-        for a in agreements
-        if any(p.agency_id == agency_id for v in a.versions for p in v.parties)
-    ]
-
-
 def _reviews_due(agency_id) -> list[str]:
     """What the page listed when it loaded every agreement: soonest review first."""
     today = today_uk()
     horizon = today + timedelta(days=home.REVIEW_WINDOW_DAYS)
     due = [
         (a.current_version.review_date, a.reference)
-        for a in _visible(agency_id)
+        for a in agreements_involving(agency_id)
         if a.current_version is not None
         and agreement_status(a, today) in ("active", "suspended")
         and a.current_version.review_date is not None
@@ -78,7 +67,7 @@ def _reviews_due(agency_id) -> list[str]:
 
 def _awaiting(agency_id) -> list[str]:
     awaiting = []
-    for a in _visible(agency_id):
+    for a in agreements_involving(agency_id):
         pending = a.pending_version
         if pending is None or a.state == "terminated":
             continue

@@ -270,3 +270,7 @@ def test_coverage_json_csv_and_svg(client, world, registry_data):
     assert pairs["NHS", "SCH"]["agreement_count"] == 0  # a draft covers nothing
     rows = read_csv(get(client, world, "coverage?format=csv&agency=CSC"))
     assert len(rows) == 10 and all("CSC" in (r["Provider"], r["Recipient"]) for r in rows)
+    covered = get(client, world, "coverage?covered=true").json["items"]
+    assert [(r["provider"], r["recipient"]) for r in covered] == [("CSC", "POL"), ("POL", "CSC")]
+    gaps = get(client, world, "coverage?covered=false").json
+    assert gaps["total"] == 28 and {r["agreement_count"] for r in gaps["items"]} == {0}

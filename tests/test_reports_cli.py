@@ -52,6 +52,10 @@ def test_cli_filters_apply(runner, app, client, world, tmp_path):
     with output.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["Recipient"] for r in rows] == ["OTH"]
+    output = tmp_path / "covered.json"
+    args = ("--format", "json", "--output", str(output), "--covered", "true")
+    assert export(runner, "coverage", *args).exit_code == 0
+    assert json.loads(output.read_text())["total"] == 2  # CSC to POL and back, under ISA-1
 
 
 def test_cli_errors_name_the_problem(runner, world, tmp_path):

@@ -28,6 +28,7 @@ from registry.reports.export import export
 @click.option("--to", help="decisions, access, audit: last day (YYYY-MM-DD).")
 @click.option("--outcome", help="decisions: share, share_with_justification, do_not_share.")
 @click.option("--shared", help="decisions: true or false.")
+@click.option("--covered", help="coverage: true (pairs with an agreement) or false (gaps).")
 @with_appcontext
 def export_command(report, format_, output, **options):
     """Write a report to a file (written whole, then moved into place)."""

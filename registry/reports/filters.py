@@ -60,6 +60,12 @@ DecisionArgs = args_schema(
     outcome=fields.String(validate=_one_of(OUTCOMES)),
     shared=fields.Boolean(metadata={"description": "Only checks whose decision was this"}),
 )
-CoverageArgs = args_schema("CoverageReportArgs", ("json", "csv", "svg"))
+CoverageArgs = args_schema(
+    "CoverageReportArgs",
+    ("json", "csv", "svg"),
+    covered=fields.Boolean(
+        metadata={"description": "Only the pairs with (true) or without (false) an agreement"}
+    ),
+)
 AccessArgs = args_schema("AccessReportArgs", ("csv", "json", "xlsx"), dated=True)
 AuditArgs = args_schema("AuditReportArgs", ("csv", "json"), dated=True, agency=False)

@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 VENDOR := registry/static/vendor/govuk
+AUTOCOMPLETE := registry/static/vendor/accessible-autocomplete
 DEV_ENV := REGISTRY_CONFIG=development
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -22,16 +23,19 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $(STAMP)
 
-# Front-end assets (GOV.UK Frontend) and axe-core for the browser tests, pinned by
-# package-lock.json; the pages serve a local copy, nothing comes from a CDN.
+# Front-end assets (GOV.UK Frontend, GOV.UK's accessible-autocomplete) and axe-core for the
+# browser tests, pinned by package-lock.json; the pages serve a local copy, nothing comes
+# from a CDN.
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
 $(VENDOR)/.copied: $(NODE_STAMP)
-	mkdir -p $(VENDOR)
+	mkdir -p $(VENDOR) $(AUTOCOMPLETE)
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
 		node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css \
+		node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js $(AUTOCOMPLETE)/
 	touch $(VENDOR)/.copied
 
 migrate: install

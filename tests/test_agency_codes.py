@@ -1,4 +1,4 @@
-"""Past CHECKBOX_AGENCIES active agencies, the forms take agency codes instead of checkboxes."""
+"""Past LONG_AGENCY_LIST agencies, forms take typed codes, and selects search as you type."""
 
 import re
 
@@ -15,7 +15,7 @@ from tests.test_web_checks import refusal
 @pytest.fixture
 def national(monkeypatch):
     """The world's six agencies are 'too many to tick'."""
-    monkeypatch.setattr(forms, "CHECKBOX_AGENCIES", 5)
+    monkeypatch.setattr(forms, "LONG_AGENCY_LIST", 5)
 
 
 def _textarea(page: str, name: str) -> str | None:
@@ -69,3 +69,14 @@ def test_the_consent_form_takes_recipient_codes(app, world, national):
     with app.app_context():
         record = db.session.scalar(select(ConsentRecord))
         assert sorted(record.recipients) == ["NHS", "POL"]
+
+
+def test_the_check_forms_recipient_is_marked_searchable_only_when_long(app, world, monkeypatch):
+    practitioner = browser(app, "prac_csc")
+    assert "data-app-autocomplete" not in practitioner.get("/checks/new").text
+    monkeypatch.setattr(forms, "LONG_AGENCY_LIST", 5)
+    page = practitioner.get("/checks/new").text
+    assert re.search(r'<select[^>]*id="recipient"[^>]*data-app-autocomplete', page) or re.search(
+        r'<select[^>]*data-app-autocomplete[^>]*id="recipient"', page
+    )
+    assert page.count("data-app-autocomplete") == 1  # not the provider

@@ -15,6 +15,7 @@ from registry.web.forms import (
     checkboxes,
     radios,
     required,
+    searchable,
     select,
     text,
     yes_no,
@@ -137,6 +138,7 @@ class CheckForm(FlaskForm):
     def set_agencies(self, agencies) -> None:
         self.provider.choices = [(a.code, a.name) for a in agencies]
         self.recipient.choices = [("", "Choose an agency")] + [(a.code, a.name) for a in agencies]
+        searchable(self.recipient, agencies)
 
     def validate_recipient(self, field):
         if not field.data:

@@ -27,8 +27,9 @@ from wtforms.validators import (
 from registry.domain import vocabulary as vocab
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-#: Past this many active agencies, AgencyChoices asks for codes instead of checkboxes.
-CHECKBOX_AGENCIES = 100
+#: Past this many agencies a list of them is too long to read through: checkboxes become
+#: typed codes (AgencyChoices) and a select searches as you type (`searchable`).
+LONG_AGENCY_LIST = 100
 CODES_HINT = "Agency codes, one per line or separated by commas (the Agencies page lists them)."
 CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -116,7 +117,7 @@ def checkboxes(label, choices, *validators, **kwargs):
 
 
 class AgencyChoices(SelectMultipleField):
-    """Several agencies: ticked in checkboxes, or, past CHECKBOX_AGENCIES, typed as codes.
+    """Several agencies: ticked in checkboxes, or, past LONG_AGENCY_LIST, typed as codes.
 
     Nobody picks from 2,000 checkboxes, and at national size two such lists made the
     agreement form 1.6 MB and took 0.9 s to render (docs/performance.md, item 35). Past
@@ -131,7 +132,7 @@ class AgencyChoices(SelectMultipleField):
 
     def set_agencies(self, agencies) -> None:
         self.choices = [(agency.code, agency.name) for agency in agencies]
-        self.by_code = len(self.choices) > CHECKBOX_AGENCIES
+        self.by_code = len(self.choices) > LONG_AGENCY_LIST
         if self.by_code:
             self.widget = GovTextArea()
             self.description = self.codes_description
@@ -157,6 +158,14 @@ class AgencyChoices(SelectMultipleField):
 
     def _value(self) -> str:
         return "\n".join(self.data or ())
+
+
+def searchable(field, choices: list) -> None:
+    """Past LONG_AGENCY_LIST choices, the select searches as you type (GOV.UK's
+    accessible-autocomplete, started by static/js/app.mjs); without JavaScript it stays a
+    plain select."""
+    if len(choices) > LONG_AGENCY_LIST:
+        field.render_kw = {**(field.render_kw or {}), "data-app-autocomplete": ""}
 
 
 def radios(label, choices, *validators, **kwargs):

@@ -1,0 +1,51 @@
+"""In a real browser: a long list of agencies searches as you type, under the real CSP."""
+
+import re
+
+from playwright.sync_api import expect
+
+from registry.web import forms
+from tests.helpers import PASSWORD
+
+
+def _sign_in(page, server) -> None:
+    page.goto(f"{server}/sign-in")
+    page.get_by_label("Email address").fill("prac_csc@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_the_recipient_searches_as_you_type(browser, live_server, monkeypatch):
+    monkeypatch.setattr(forms, "LONG_AGENCY_LIST", 5)  # the world's six agencies are "long"
+    context = browser.new_context()  # no bypass_csp: the real policy applies
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda err: problems.append(str(err)))
+    _sign_in(page, live_server)
+    page.goto(f"{live_server}/checks/new")
+    recipient = page.get_by_label("Agency that would receive it")
+    expect(recipient).to_have_attribute("role", "combobox")
+    expect(recipient).to_have_value("")
+    recipient.fill("pol")
+    page.get_by_role("listbox").get_by_role("option", name="Police").click()
+    expect(page.locator("#recipient-select")).to_have_value("POL")
+    page.get_by_label("The person's identifier").fill("WEB 000 0002")
+    page.get_by_label("Safeguarding and promoting the welfare of children").check()
+    page.get_by_label("Social care records").check()
+    page.get_by_label(re.compile("Yes, I believe")).check()
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Check a share")
+    expect(page.get_by_text("Police").first).to_be_visible()
+    assert "/checks/" in page.url and not page.url.endswith("/new")
+    assert not problems, problems
+    context.close()
+
+
+def test_the_searchable_list_passes_axe(page, live_server, audit_page, monkeypatch):
+    monkeypatch.setattr(forms, "LONG_AGENCY_LIST", 5)
+    _sign_in(page, live_server)
+    page.goto(f"{live_server}/checks/new")
+    page.get_by_label("Agency that would receive it").fill("po")
+    expect(page.get_by_role("listbox").get_by_role("option", name="Police")).to_be_visible()
+    audit_page(page, "recipient-autocomplete")

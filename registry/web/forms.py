@@ -122,7 +122,7 @@ class AgencyChoices(SelectMultipleField):
     Nobody picks from 2,000 checkboxes, and at national size two such lists made the
     agreement form 1.6 MB and took 0.9 s to render (docs/performance.md, item 35). Past
     the threshold the field is a text area of agency codes, one per line or separated by
-    commas, checked against the active agencies.
+    commas, checked against the agencies the form offers (`set_agencies`).
     """
 
     def __init__(self, label, description: str, codes_description: str, **kwargs):

@@ -61,6 +61,8 @@ def audit_verify_command():
     result = audit.verify()
     if result.ok:
         click.echo(f"Audit trail intact: {result.events} events.")
+        if result.last_hash:
+            click.echo(f"Last event's hash: {result.last_hash} (keep it with the count).")
         return
     click.echo(
         f"Audit trail BROKEN at event {result.first_broken} ({result.events} events read).",

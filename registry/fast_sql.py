@@ -31,7 +31,8 @@ class _Compiled:
     positions: tuple[str, ...] | None
     defaults: dict[str, object]
     bind_processors: tuple[tuple[str, Callable], ...]
-    result_processors: tuple[Callable | None, ...]
+    #: None when no column needs processing: the driver's rows are then returned as they are.
+    result_processors: tuple[Callable | None, ...] | None
 
 
 class FastStatement:
@@ -53,7 +54,10 @@ class FastStatement:
         try:
             if cursor.description is None:
                 return []
-            return [_processed(row, compiled.result_processors) for row in cursor.fetchall()]
+            rows = cursor.fetchall()
+            if compiled.result_processors is None:
+                return rows
+            return [_processed(row, compiled.result_processors) for row in rows]
         finally:
             cursor.close()
 
@@ -117,14 +121,15 @@ def _compile(statement: Executable, dialect: Dialect, columns: list[str] | None)
         if process is not None:
             processors.append((name, process))
     returned = getattr(statement, "exported_columns", ())
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned
+    )
     return _Compiled(
         sql=compiled.string,
         positions=tuple(compiled.positiontup) if compiled.positional else None,
         defaults={name: bind.value for name, bind in binds.items() if bind.value is not None},
         bind_processors=tuple(processors),
-        result_processors=tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned
-        ),
+        result_processors=results if any(results) else None,
     )
 
 

@@ -47,6 +47,18 @@ def _count(app) -> int:
         return db.session.scalar(select(func.count()).select_from(AuditEvent))
 
 
+def _intact(app) -> dict:
+    """What the integrity check says of an intact trail: its count and its last hash."""
+    with app.app_context():
+        last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+        events = _count(app)
+    return {"ok": True, "events": events, "first_broken": None, "last_hash": last.hash}
+
+
+def _broken(events: int, first_broken: int) -> dict:
+    return {"ok": False, "events": events, "first_broken": first_broken, "last_hash": None}
+
+
 def _verify(client, world) -> dict:
     response = client.get("/api/v1/audit/verify", headers=world.headers("auditor"))
     assert response.status_code == 200, response.json
@@ -238,7 +250,7 @@ def test_every_write_and_sensitive_read_appends_one_event(app, client, world):
         assert event.subject_hash == subject, action
         assert event.actor_id is not None, action
     # The chain is whole after all of that.
-    assert _verify(client, world) == {"ok": True, "events": _count(app), "first_broken": None}
+    assert _verify(client, world) == _intact(app)
 
 
 def test_failed_requests_append_nothing(app, client, world):
@@ -395,7 +407,7 @@ def test_jsonl_export_verifies_outside_the_registry(app, client, world):
 
 def test_verify_reports_a_whole_chain(app, client, world):
     active_agreement(client, world)
-    assert _verify(client, world) == {"ok": True, "events": _count(app), "first_broken": None}
+    assert _verify(client, world) == _intact(app)
 
 
 # --- a check's event, appended with its INSERT on PostgreSQL ---------------------------
@@ -503,7 +515,7 @@ def trail(app, client, world):
 def test_changed_detail_is_detected(app, client, world, trail):
     with _TriggersOff(app) as db_access:
         db_access.run(update(EVENTS).where(EVENTS.c.seq == 7).values(details={"fields": ["x"]}))
-    assert _verify(client, world) == {"ok": False, "events": 7, "first_broken": 7}
+    assert _verify(client, world) == _broken(events=7, first_broken=7)
 
 
 def test_changed_actor_with_recomputed_hash_is_detected_at_the_next_event(
@@ -522,7 +534,7 @@ def test_changed_actor_with_recomputed_hash_is_detected_at_the_next_event(
             .where(EVENTS.c.seq == 5)
             .values(actor_id=world.users["admin"], hash=forged_hash)
         )
-    assert _verify(client, world) == {"ok": False, "events": 6, "first_broken": 6}
+    assert _verify(client, world) == _broken(events=6, first_broken=6)
 
 
 def test_deleted_middle_event_is_detected(app, client, world, trail):
@@ -536,7 +548,7 @@ def test_deleted_middle_event_is_detected(app, client, world, trail):
 def test_deleted_last_event_is_detected(app, client, world, trail):
     with _TriggersOff(app) as db_access:
         db_access.run(delete(EVENTS).where(EVENTS.c.seq == trail))
-    assert _verify(client, world) == {"ok": False, "events": trail - 1, "first_broken": trail}
+    assert _verify(client, world) == _broken(events=trail - 1, first_broken=trail)
 
 
 def test_forged_event_with_a_wrong_hash_is_detected(app, client, world, trail):
@@ -547,7 +559,7 @@ def test_forged_event_with_a_wrong_hash_is_detected(app, client, world, trail):
     with _TriggersOff(app) as db_access:
         db_access.run(insert(EVENTS).values(**values))
     result = _verify(client, world)
-    assert result == {"ok": False, "events": trail + 1, "first_broken": trail + 1}
+    assert result == _broken(events=trail + 1, first_broken=trail + 1)
 
 
 def test_forged_event_chained_correctly_is_detected_by_the_head(app, client, world, trail):
@@ -647,4 +659,4 @@ def test_rewritten_last_event_with_recomputed_hash_is_detected(app, client, worl
             .where(EVENTS.c.seq == trail)
             .values(details={"outcome": "share_with_justification"}, hash=forged_hash)
         )
-    assert _verify(client, world) == {"ok": False, "events": trail, "first_broken": trail}
+    assert _verify(client, world) == _broken(events=trail, first_broken=trail)

@@ -220,12 +220,16 @@ def test_audit_verify_passes_on_an_intact_trail(app, runner, world):
     events = count(app, AuditEvent)
     assert events > 0
     assert f"Audit trail intact: {events} events." in result.output
+    with app.app_context():
+        last_hash = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == events))
+    assert f"Last event's hash: {last_hash}" in result.output
 
 
 def test_audit_verify_passes_on_an_empty_trail(app, runner):
     result = runner.invoke(args=["registry", "audit-verify"])
     assert result.exit_code == 0, result.output
     assert "intact: 0 events" in result.output
+    assert "hash" not in result.output
 
 
 @pytest.mark.parametrize(

@@ -290,8 +290,8 @@ def test_concurrent_checks_leave_one_unbroken_chain(app, world):
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "check.create")
         )
         assert created == threads * per_thread
-        head = db.session.execute(text("SELECT seq FROM audit_head")).scalar_one()
+        head, head_hash = db.session.execute(text("SELECT seq, last_hash FROM audit_head")).one()
         assert head == len(seqs)
     with app.test_client() as client:
         verify = client.get("/api/v1/audit/verify", headers=world.headers("auditor")).json
-    assert verify == {"ok": True, "events": len(seqs), "first_broken": None}
+    assert verify == {"ok": True, "events": len(seqs), "first_broken": None, "last_hash": head_hash}

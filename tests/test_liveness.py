@@ -62,6 +62,16 @@ def test_the_audit_chain_walk_beats_before_each_batch(app, world, beats):
     assert len(beats) == -(-events // 3) + 1  # each batch, then the empty one that ends it
 
 
+def test_the_audit_chain_check_beats_and_reports_after_each_batch(app, world, beats):
+    with app.app_context():
+        events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+        check = audit.ChainCheck(batch=3)
+        checked = list(check.batches())
+    assert checked == [*range(3, events, 3), events] and events > 3
+    assert check.result.ok and check.result.events == events
+    assert len(beats) == len(checked) + 1  # each batch, then the empty one that ends it
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -2,6 +2,10 @@
 
 import re
 
+from sqlalchemy import select
+
+from registry.extensions import db
+from registry.models import AuditEvent
 from tests.helpers import active_agreement
 from tests.test_web_agreements import browser
 
@@ -162,6 +166,9 @@ def test_audit_trail_and_integrity_check(app, client, world):
     assert "agreement.create" in auditor.get("/audit-trail?action=agreement").text
     verify = auditor.get("/audit-trail/verify").text
     assert "The audit trail is intact" in verify
+    with app.app_context():
+        last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert f'Event {last.seq} has the hash <code class="app-code">{last.hash}</code>' in verify
 
 
 def test_reports_link_only_what_the_api_serves(app, world):

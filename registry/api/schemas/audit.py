@@ -38,3 +38,11 @@ class VerificationSchema(Schema):
     ok = fields.Boolean()
     events = fields.Integer()
     first_broken = fields.Integer(allow_none=True)
+    last_hash = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The last event's hash when the chain is intact (else null). Keep it "
+            "with `events` outside the registry: a later export or check must still contain "
+            "event `events` with this hash, or the chain was cut short or rewritten."
+        },
+    )

@@ -410,6 +410,30 @@ def test_verify_reports_a_whole_chain(app, client, world):
     assert _verify(client, world) == _intact(app)
 
 
+def test_verify_streams_a_newline_per_batch_before_its_answer(app, client, world):
+    """So that a proxy does not time out on a long check (registry.audit.ChainCheck)."""
+    with app.app_context():
+        for n in range(audit.ChainCheck.BATCH):
+            audit.record("test.event", actor_id=None, details={"n": n})
+        db.session.commit()
+    batches = -(-_count(app) // audit.ChainCheck.BATCH)
+    assert batches == 2
+    response = client.get("/api/v1/audit/verify", headers=world.headers("auditor"))
+    assert response.is_streamed and response.mimetype == "application/json"
+    body = response.get_data(as_text=True)
+    assert body.startswith("\n" * batches + "{")
+    assert json.loads(body) == response.json == _intact(app)
+
+
+def test_verify_page_streams_its_answer(app, client, world):
+    from tests.test_web_agreements import browser
+
+    response = browser(app, "auditor").get("/audit-trail/verify", buffered=False)
+    assert response.is_streamed
+    assert "The audit trail is intact" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 # --- a check's event, appended with its INSERT on PostgreSQL ---------------------------
 
 

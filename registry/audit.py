@@ -66,10 +66,10 @@ def _event(
     action: str,
     *,
     actor_id: int | None,
-    target_type: str | None = None,
-    target_id: object = None,
-    subject_hash: str | None = None,
-    details: dict | None = None,
+    target_type: str | None,
+    target_id: object,
+    subject_hash: str | None,
+    details: dict | None,
 ) -> dict:
     """An event's own fields; its place in the chain (seq, at, hashes) is added on append."""
     return {
@@ -82,15 +82,30 @@ def _event(
     }
 
 
-def record(action: str, **fields) -> None:
-    """Queue one event (see `_event` for its fields); it joins the chain when the current
-    transaction commits.
+def record(
+    action: str,
+    *,
+    actor_id: int | None,
+    target_type: str | None = None,
+    target_id: object = None,
+    subject_hash: str | None = None,
+    details: dict | None = None,
+) -> None:
+    """Queue one event; it joins the chain when the current transaction commits.
 
     The events of a transaction are appended in one go just before its COMMIT (see
     `_append_queued`), so a rolled-back change leaves no event and the chain's lock is held
     only for the commit itself.
     """
-    db.session.info.setdefault(_QUEUE, []).append(_event(action, **fields))
+    event = _event(
+        action,
+        actor_id=actor_id,
+        target_type=target_type,
+        target_id=target_id,
+        subject_hash=subject_hash,
+        details=details,
+    )
+    db.session.info.setdefault(_QUEUE, []).append(event)
 
 
 _QUEUE = "registry.audit_queue"
@@ -171,13 +186,31 @@ class AuditedInsert:
             select(inserted.c.id, moved.c.seq, moved.c.last_hash, *also)
         )
 
-    def run(self, connection: Connection, row: dict, action: str, **fields) -> int:
+    def run(
+        self,
+        connection: Connection,
+        row: dict,
+        action: str,
+        *,
+        actor_id: int | None,
+        target_type: str,
+        subject_hash: str | None = None,
+        details: dict | None = None,
+    ) -> int:
         """Insert `row` and append its event (as `record` does), with the row as its target.
 
         Returns the new row's id.
         """
         ((row_id, seq, prev_hash, *_),) = self._statement.rows(connection, {**row, "count": 1})
-        _append(connection, [_event(action, target_id=row_id, **fields)], seq, prev_hash)
+        event = _event(
+            action,
+            actor_id=actor_id,
+            target_type=target_type,
+            target_id=row_id,
+            subject_hash=subject_hash,
+            details=details,
+        )
+        _append(connection, [event], seq, prev_hash)
         return row_id
 
 

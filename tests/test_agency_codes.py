@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from registry.extensions import db
-from registry.models import ConsentRecord
-from registry.web import forms
+from registry.models import Agency, ConsentRecord
+from registry.services.agencies import create_agency
+from registry.web import agencies, forms
 from tests.test_web_agreements import browser, form_data
 from tests.test_web_checks import refusal
 
@@ -80,3 +81,66 @@ def test_the_check_forms_recipient_is_marked_searchable_only_when_long(app, worl
         r'<select[^>]*data-app-autocomplete[^>]*id="recipient"', page
     )
     assert page.count("data-app-autocomplete") == 1  # not the provider
+
+
+def test_codes_are_matched_in_any_case_to_the_agencys_own(app, world, national):
+    with app.app_context():
+        create_agency({"code": "vcs-local", "name": "Local Voluntary", "sector": "voluntary"}, None)
+        db.session.commit()
+    response = browser(app, "prac_csc").post(
+        "/consent/record", data=refusal(status="granted", recipients="VCS-LOCAL, Pol")
+    )
+    assert "was recorded" in response.text, response.text
+    with app.app_context():
+        assert sorted(db.session.scalar(select(ConsentRecord)).recipients) == ["POL", "vcs-local"]
+
+
+def test_a_text_area_of_codes_names_its_finder(app, world, national):
+    agreement_form = browser(app, "lead_csc").get("/agreements/new").text
+    for name in ("providers", "recipients"):
+        assert re.search(
+            rf'<textarea[^>]*name="{name}"[^>]*data-app-agency-lookup="/agencies/_lookup\?active=1"',
+            agreement_form,
+        ) or re.search(
+            rf'<textarea[^>]*data-app-agency-lookup="/agencies/_lookup\?active=1"[^>]*name="{name}"',
+            agreement_form,
+        )
+    consent_form = browser(app, "prac_csc").get("/consent/record").text
+    assert 'data-app-agency-lookup="/agencies/_lookup"' in consent_form  # inactive ones too
+
+
+def _lookup(client, **args):
+    return client.get("/agencies/_lookup", query_string=args)
+
+
+def test_the_finder_matches_names_and_codes(app, world):
+    practitioner = browser(app, "prac_csc")
+    assert _lookup(practitioner, q="pol").json == [
+        {"code": "POL", "name": "Police", "active": True}
+    ]
+    assert [a["code"] for a in _lookup(practitioner, q="  ch ").json] == ["SCH", "CSC", "VOL"]
+    assert _lookup(practitioner, q="%").json == []  # a wildcard is taken literally
+
+
+def test_the_finder_offers_only_active_agencies_when_asked(app, world):
+    with app.app_context():
+        db.session.scalar(select(Agency).where(Agency.code == "POL")).active = False
+        db.session.commit()
+    practitioner = browser(app, "prac_csc")
+    assert _lookup(practitioner, q="police").json[0]["active"] is False
+    assert _lookup(practitioner, q="police", active="1").json == []
+
+
+def test_the_finder_offers_a_few_matches(app, world, monkeypatch):
+    monkeypatch.setattr(agencies, "LOOKUP_MATCHES", 2)
+    assert len(_lookup(browser(app, "prac_csc"), q="c").json) == 2
+
+
+def test_the_finder_needs_a_search_and_a_signed_in_user(app, world):
+    response = _lookup(browser(app, "prac_csc"), q=" ")
+    assert response.status_code == 400
+    hint = {"errors": {"q": ["Enter part of an agency's name or code."]}}
+    assert response.json == hint
+    assert _lookup(browser(app, "prac_csc")).json == hint
+    assert "Longer than maximum length 100" in _lookup(browser(app, "prac_csc"), q="x" * 101).text
+    assert _lookup(app.test_client(), q="pol").status_code in (302, 401)

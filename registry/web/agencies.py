@@ -1,9 +1,11 @@
 """Agencies: everyone reads them; admins create and edit them."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from marshmallow import ValidationError
 from sqlalchemy import or_, select
 
+from registry.api.schemas import AgencyLookupArgsSchema, AgencySchema
 from registry.auth import ANY_ROLE, require_role
 from registry.errors import RegistryError
 from registry.extensions import db
@@ -32,6 +34,28 @@ def index():
     return render_template(
         "agencies/index.html", result=paginate(query, page, PER_PAGE), search=search
     )
+
+
+#: Matches the agency finder offers: a few to choose from, not a list to read through.
+LOOKUP_MATCHES = 10
+
+
+@bp.route("/_lookup")
+@require_role(*ANY_ROLE)
+def lookup():
+    """Agencies whose name or code contains `q`, as JSON, for the finder that static/js/app.mjs
+    puts beside a text area of agency codes. (No code starts with "_", so no agency's page
+    is hidden behind this path.)"""
+    try:
+        args = AgencyLookupArgsSchema().load(request.args)
+    except ValidationError as err:
+        return jsonify(errors=err.messages), 400
+    search = args["q"].strip()
+    query = select(Agency).where(or_(contains(Agency.name, search), contains(Agency.code, search)))
+    if args["active"]:
+        query = query.where(Agency.active)
+    matches = db.session.scalars(query.order_by(Agency.name, Agency.code).limit(LOOKUP_MATCHES))
+    return jsonify(AgencySchema(only=("code", "name", "active"), many=True).dump(matches))
 
 
 @bp.route("/<code>")

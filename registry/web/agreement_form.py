@@ -129,9 +129,9 @@ class AgreementForm(FlaskForm):
         "Data protection impact assessment reference (optional)", Optional(), Length(max=200)
     )
 
-    def set_agencies(self, agencies) -> None:
-        self.providers.set_agencies(agencies)
-        self.recipients.set_agencies(agencies)
+    def set_agencies(self, active_agencies) -> None:
+        self.providers.set_agencies(active_agencies, active_only=True)
+        self.recipients.set_agencies(active_agencies, active_only=True)
 
     def to_data(self) -> dict:
         """The service's dict (the API's fields) from the form."""

@@ -62,7 +62,7 @@ def record():
 
 def _set_choices(form) -> None:
     agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    form.recipients.set_agencies(agencies)
+    form.recipients.set_agencies(agencies, active_only=False)
     visible = db.session.scalars(agreements_query({}, current_user)).unique().all()
     form.agreement.choices = [("", "Any agreement")] + [
         (a.reference, f"{a.reference}: {_title(a)}") for a in visible

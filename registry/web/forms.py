@@ -3,6 +3,7 @@
 import re
 from datetime import datetime
 
+from flask import url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -122,7 +123,9 @@ class AgencyChoices(SelectMultipleField):
     Nobody picks from 2,000 checkboxes, and at national size two such lists made the
     agreement form 1.6 MB and took 0.9 s to render (docs/performance.md, item 35). Past
     the threshold the field is a text area of agency codes, one per line or separated by
-    commas, checked against the agencies the form offers (`set_agencies`).
+    commas, in any case, checked against the agencies the form offers (`set_agencies`).
+    With JavaScript, a finder beside it adds an agency's code by its name (static/js/app.mjs,
+    from `registry.web.agencies.lookup`).
     """
 
     def __init__(self, label, description: str, codes_description: str, **kwargs):
@@ -130,19 +133,26 @@ class AgencyChoices(SelectMultipleField):
         self.codes_description = codes_description
         self.by_code = False
 
-    def set_agencies(self, agencies) -> None:
+    def set_agencies(self, agencies, *, active_only: bool) -> None:
+        """Offer `agencies`; `active_only` says they are the active ones, which the finder
+        then offers too."""
         self.choices = [(agency.code, agency.name) for agency in agencies]
         self.by_code = len(self.choices) > LONG_AGENCY_LIST
         if self.by_code:
             self.widget = GovTextArea()
             self.description = self.codes_description
+            lookup = url_for("agencies.lookup", active=1 if active_only else None)
+            self.render_kw = {**(self.render_kw or {}), "data-app-agency-lookup": lookup}
             if self.raw_data:  # the request was read before the choices were known
                 self.process_formdata(self.raw_data)
 
     def process_formdata(self, valuelist):
         if self.by_code:
-            codes = (code.upper() for text in valuelist for code in CODE_SEPARATORS.split(text))
-            valuelist = list(dict.fromkeys(code for code in codes if code))
+            # Each code as the agency has it, whatever case it was typed in.
+            as_stored = {code.upper(): code for code, _ in self.choices}
+            typed = (code for text in valuelist for code in CODE_SEPARATORS.split(text))
+            codes = (as_stored.get(code.upper(), code) for code in typed if code)
+            valuelist = list(dict.fromkeys(codes))
         super().process_formdata(valuelist)
 
     def pre_validate(self, form):

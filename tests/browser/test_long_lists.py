@@ -1,4 +1,4 @@
-"""In a real browser: a long list of agencies searches as you type, under the real CSP."""
+"""In a real browser: long lists of agencies search as you type, under the real CSP."""
 
 import re
 
@@ -8,9 +8,9 @@ from registry.web import forms
 from tests.helpers import PASSWORD
 
 
-def _sign_in(page, server) -> None:
+def _sign_in(page, server, user: str = "prac_csc") -> None:
     page.goto(f"{server}/sign-in")
-    page.get_by_label("Email address").fill("prac_csc@example.org")
+    page.get_by_label("Email address").fill(f"{user}@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
@@ -49,3 +49,44 @@ def test_the_searchable_list_passes_axe(page, live_server, audit_page, monkeypat
     page.get_by_label("Agency that would receive it").fill("po")
     expect(page.get_by_role("listbox").get_by_role("option", name="Police")).to_be_visible()
     audit_page(page, "recipient-autocomplete")
+
+
+def test_a_text_area_of_codes_adds_an_agency_found_by_name(browser, live_server, monkeypatch):
+    monkeypatch.setattr(forms, "LONG_AGENCY_LIST", 5)
+    context = browser.new_context()  # the real policy: the matches come by fetch()
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda err: problems.append(str(err)))
+    _sign_in(page, live_server, "lead_csc")
+    page.goto(f"{live_server}/agreements/new")
+    providers = page.get_by_role("textbox", name="Which agencies provide information?")
+    providers.fill("CSC")
+    finder = page.get_by_role(
+        "combobox", name=re.compile("Add an agency by name to .Which agencies provide")
+    )
+    finder.fill("poli")
+    page.get_by_role("listbox").get_by_role("option", name="Police (POL)").click()
+    expect(providers).to_have_value("CSC\nPOL")
+    expect(page.get_by_text("Added Police (POL).")).to_be_visible()
+    expect(finder).to_have_value("")
+    finder.fill("poli")
+    page.get_by_role("listbox").get_by_role("option", name="Police (POL)").click()
+    expect(providers).to_have_value("CSC\nPOL")
+    expect(page.get_by_text("Police (POL) is already in the list.")).to_be_visible()
+    finder.fill("zzz")
+    expect(page.get_by_role("listbox").get_by_text("No agency found")).to_be_visible()
+    assert not problems, problems
+    context.close()
+
+
+def test_the_agency_finder_passes_axe(page, live_server, audit_page, monkeypatch):
+    monkeypatch.setattr(forms, "LONG_AGENCY_LIST", 5)
+    _sign_in(page, live_server, "prac_csc")
+    page.goto(f"{live_server}/consent/record")
+    page.get_by_text("Limit it to some agreements").click()
+    page.get_by_role("combobox", name=re.compile("Add an agency by name")).fill("nhs")
+    expect(
+        page.get_by_role("listbox").get_by_role("option", name="NHS Trust (NHS)")
+    ).to_be_visible()
+    audit_page(page, "agency-finder")

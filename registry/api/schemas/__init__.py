@@ -2,6 +2,7 @@
 
 from registry.api.schemas.accounts import (
     AgencyCreateSchema,
+    AgencyLookupArgsSchema,
     AgencyPageSchema,
     AgencyQueryArgsSchema,
     AgencySchema,
@@ -71,6 +72,7 @@ from registry.api.schemas.common import (
 
 __all__ = [
     "AgencyCreateSchema",
+    "AgencyLookupArgsSchema",
     "AgencyPageSchema",
     "AgencyQueryArgsSchema",
     "AgencySchema",

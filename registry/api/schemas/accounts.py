@@ -77,6 +77,20 @@ class AgencyQueryArgsSchema(PageArgsSchema):
     active = fields.Boolean()
 
 
+LOOKUP_HINT = "Enter part of an agency's name or code."
+
+
+class AgencyLookupArgsSchema(Schema):
+    """The agency finder of the agreement and consent forms (registry.web.agencies.lookup)."""
+
+    q = fields.String(
+        required=True,
+        validate=[validate.Length(max=100), validate.Regexp(r"\s*\S", error=LOOKUP_HINT)],
+        error_messages={"required": LOOKUP_HINT},
+    )
+    active = fields.Boolean(load_default=False)
+
+
 class AgencyPageSchema(PageSchema):
     items = fields.List(fields.Nested(AgencySchema))
 

@@ -15,3 +15,70 @@ for (const select of document.querySelectorAll("select[data-app-autocomplete]"))
     autoselect: false,
   });
 }
+
+// A text area of agency codes (past a hundred agencies, registry/web/forms.py) gets a finder:
+// type part of an agency's name, choose it, and its code is added to the text area. The
+// matches come from the server, which knows every agency; the page does not carry them all.
+for (const codes of document.querySelectorAll("textarea[data-app-agency-lookup]")) {
+  addAgencyFinder(codes);
+}
+
+function addAgencyFinder(codes) {
+  const id = `${codes.id}-finder`;
+  const group = document.createElement("div");
+  group.className = "govuk-form-group app-agency-finder";
+  const label = document.createElement("label");
+  label.className = "govuk-label";
+  label.htmlFor = id;
+  label.textContent = "Add an agency by name";
+  const field = document.createElement("span");
+  field.className = "govuk-visually-hidden";
+  field.textContent = ` to “${document.querySelector(`label[for="${codes.id}"]`).textContent.trim()}”`;
+  label.append(field);
+  const container = document.createElement("div");
+  const added = document.createElement("p");
+  added.className = "govuk-body-s";
+  added.setAttribute("aria-live", "polite");
+  group.append(label, container, added);
+  codes.closest(".govuk-form-group").after(group);
+
+  const lookup = new URL(codes.dataset.appAgencyLookup, window.location.href);
+  let latest = "";
+  window.accessibleAutocomplete({
+    element: container,
+    id,
+    minLength: 2,
+    confirmOnBlur: false,
+    source(query, show) {
+      latest = query;
+      lookup.searchParams.set("q", query);
+      fetch(lookup, { headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : []))
+        .catch(() => [])
+        .then((agencies) => query === latest && show(agencies));
+    },
+    templates: {
+      inputValue: () => "",
+      // The autocomplete writes suggestions as HTML: names are escaped.
+      suggestion: (agency) => (typeof agency === "string" ? escaped(agency) : `${escaped(agency.name)} (${escaped(agency.code)})`),
+    },
+    tNoResults: () => "No agency found",
+    onConfirm(agency) {
+      if (!agency) return;
+      const listed = codes.value.split(/[\s,;]+/).map((code) => code.toUpperCase());
+      const named = `${agency.name} (${agency.code})`;
+      if (listed.includes(agency.code.toUpperCase())) {
+        added.textContent = `${named} is already in the list.`;
+        return;
+      }
+      codes.value = codes.value.trim() ? `${codes.value.trimEnd()}\n${agency.code}` : agency.code;
+      added.textContent = `Added ${named}.`;
+    },
+  });
+}
+
+function escaped(text) {
+  const holder = document.createElement("span");
+  holder.textContent = text;
+  return holder.innerHTML;
+}

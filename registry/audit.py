@@ -8,7 +8,7 @@ the same transaction as the change they record.
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -227,6 +227,17 @@ class Verification:
     #: kept outside the registry with `events`, it shows later that the chain up to there
     #: was neither cut short nor rewritten whole.
     last_hash: str | None = None
+    #: Whether the chain still holds the anchor the check was given (None without one).
+    anchor_ok: bool | None = None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """What an earlier intact check returned (`events`, `last_hash`), kept outside the
+    registry: a chain rewritten whole, hashes and head included, no longer holds it."""
+
+    events: int
+    last_hash: str
 
 
 def iter_events(where=None, batch: int = 2000) -> Iterator[Row]:
@@ -248,9 +259,10 @@ def iter_events(where=None, batch: int = 2000) -> Iterator[Row]:
         last = rows[-1].seq
 
 
-def verify() -> Verification:
-    """Walk the chain and report the first event that does not fit, if any."""
-    check = ChainCheck()
+def verify(anchor: Anchor | None = None) -> Verification:
+    """Walk the chain and report the first event that does not fit, if any, and whether it
+    still holds `anchor`."""
+    check = ChainCheck(anchor=anchor)
     for _ in check.batches():
         pass
     return check.result
@@ -266,14 +278,16 @@ class ChainCheck:
     #: Events read at a time: about 0.1 s of work.
     BATCH = 5000
 
-    def __init__(self, batch: int = BATCH) -> None:
+    def __init__(self, batch: int = BATCH, anchor: Anchor | None = None) -> None:
         self.batch = batch
+        self.anchor = anchor
         self.result: Verification | None = None
 
     def batches(self) -> Iterator[int]:
         """Check the chain, yielding the number of events checked after each batch; `result`
         is set when it ends (at the first event that does not fit, or after the last)."""
         expected_seq, prev_hash = 1, GENESIS_HASH
+        anchor_seq, anchored = (self.anchor.events if self.anchor else 0), False
         for rows in _chain(db.session.connection(), self.batch):
             for row in rows:
                 # Each event's fields are dropped before the next's: a batch of them kept
@@ -288,9 +302,17 @@ class ChainCheck:
                         ok=False, events=expected_seq, first_broken=expected_seq
                     )
                     return
+                if expected_seq == anchor_seq:
+                    anchored = stored_hash == self.anchor.last_hash
                 expected_seq, prev_hash = expected_seq + 1, stored_hash
             yield expected_seq - 1
-        self.result = _against_head(expected_seq - 1, prev_hash)
+        verdict = _against_head(expected_seq - 1, prev_hash)
+        if self.anchor is not None:
+            ok = verdict.ok and anchored
+            verdict = replace(
+                verdict, ok=ok, anchor_ok=anchored, last_hash=verdict.last_hash if ok else None
+            )
+        self.result = verdict
 
 
 def _against_head(last: int, last_hash: str) -> Verification:

@@ -5,8 +5,10 @@ import os
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from marshmallow import ValidationError
 
 from registry import audit
+from registry.api.schemas import VerifyArgsSchema
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.models import Role
@@ -56,18 +58,38 @@ def create_user_command(email, name, role, agency):
 
 
 @registry_cli.command("audit-verify")
-def audit_verify_command():
-    """Check that the audit trail has not been altered (exit status 1 if it has)."""
-    result = audit.verify()
+@click.option("--events", type=int, help="The event count of an earlier intact check, kept.")
+@click.option("--last-hash", help="The last hash of the same check.")
+def audit_verify_command(events, last_hash):
+    """Check that the audit trail has not been altered (exit status 1 if it has).
+
+    Given --events and --last-hash kept from an earlier check, it also checks that the
+    chain still holds them, which catches a chain rewritten whole.
+    """
+    given = {"events": events, "last_hash": last_hash}
+    try:
+        anchor = VerifyArgsSchema().load({k: v for k, v in given.items() if v is not None})
+    except ValidationError as err:
+        _fail("; ".join(f"--{f.replace('_', '-')}: {' '.join(m)}" for f, m in err.messages.items()))
+    result = audit.verify(audit.Anchor(**anchor) if anchor else None)
     if result.ok:
         click.echo(f"Audit trail intact: {result.events} events.")
+        if result.anchor_ok:
+            click.echo(f"It still holds event {events} with the hash kept.")
         if result.last_hash:
             click.echo(f"Last event's hash: {result.last_hash} (keep it with the count).")
         return
-    click.echo(
-        f"Audit trail BROKEN at event {result.first_broken} ({result.events} events read).",
-        err=True,
-    )
+    if result.first_broken is not None:
+        click.echo(
+            f"Audit trail BROKEN at event {result.first_broken} ({result.events} events read).",
+            err=True,
+        )
+    if result.anchor_ok is False:
+        click.echo(
+            f"Audit trail BROKEN: event {events} no longer has the hash kept; the chain was "
+            f"cut short or rewritten ({result.events} events read).",
+            err=True,
+        )
     raise SystemExit(1)
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 
 import pytest
 from sqlalchemy import delete, event, func, insert, select, text, update
@@ -52,15 +53,29 @@ def _intact(app) -> dict:
     with app.app_context():
         last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
         events = _count(app)
-    return {"ok": True, "events": events, "first_broken": None, "last_hash": last.hash}
+    return {
+        "ok": True,
+        "events": events,
+        "first_broken": None,
+        "last_hash": last.hash,
+        "anchor_ok": None,
+    }
 
 
 def _broken(events: int, first_broken: int) -> dict:
-    return {"ok": False, "events": events, "first_broken": first_broken, "last_hash": None}
+    return {
+        "ok": False,
+        "events": events,
+        "first_broken": first_broken,
+        "last_hash": None,
+        "anchor_ok": None,
+    }
 
 
-def _verify(client, world) -> dict:
-    response = client.get("/api/v1/audit/verify", headers=world.headers("auditor"))
+def _verify(client, world, **anchor) -> dict:
+    response = client.get(
+        "/api/v1/audit/verify", query_string=anchor, headers=world.headers("auditor")
+    )
     assert response.status_code == 200, response.json
     return response.json
 
@@ -684,3 +699,107 @@ def test_rewritten_last_event_with_recomputed_hash_is_detected(app, client, worl
             .values(details={"outcome": "share_with_justification"}, hash=forged_hash)
         )
     assert _verify(client, world) == _broken(events=trail, first_broken=trail)
+
+
+# --- an anchor kept outside the registry ------------------------------------------------
+
+
+def _rewrite_whole_chain(app, seq: int) -> None:
+    """Change event `seq` and recompute every hash from there on and the head's, as someone
+    with write access to the database and the published recipe could."""
+    from registry.audit import chained_fields, event_hash
+
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.seq >= seq)).all()
+        prev_hash = db.session.get(AuditEvent, seq - 1).hash
+        forged = []
+        for event in sorted(events, key=lambda e: e.seq):
+            event.prev_hash = prev_hash
+            if event.seq == seq:
+                event.details = {**event.details, "forged": True}
+            prev_hash = event_hash(chained_fields(event))
+            forged.append({"seq": event.seq, "prev_hash": event.prev_hash, "hash": prev_hash})
+            forged[-1]["details"] = event.details
+        db.session.rollback()
+    with _TriggersOff(app) as db_access:
+        for values in forged:
+            db_access.run(update(EVENTS).where(EVENTS.c.seq == values.pop("seq")).values(**values))
+        db_access.run(update(AuditHead).values(last_hash=prev_hash))
+
+
+def test_a_kept_anchor_catches_a_chain_rewritten_whole(app, client, world, trail):
+    kept = _verify(client, world)
+    anchor = {"events": kept["events"], "last_hash": kept["last_hash"]}
+    assert _verify(client, world, **anchor) == {**_intact(app), "anchor_ok": True}
+    _rewrite_whole_chain(app, 3)
+    assert _verify(client, world)["ok"] is True  # every link fits: only the anchor can tell
+    assert _verify(client, world, **anchor) == {
+        "ok": False,
+        "events": trail,
+        "first_broken": None,
+        "last_hash": None,
+        "anchor_ok": False,
+    }
+
+
+def test_a_kept_anchor_catches_a_chain_cut_short(app, client, world, trail):
+    with app.app_context():
+        head = db.session.get(AuditHead, audit.HEAD_ID)
+        anchor = {"events": head.seq + 1, "last_hash": "a" * 64}  # one event never appended
+    result = _verify(client, world, **anchor)
+    assert (result["ok"], result["anchor_ok"], result["first_broken"]) == (False, False, None)
+
+
+def test_an_anchor_on_an_earlier_event_still_holds_as_the_chain_grows(app, client, world):
+    active_agreement(client, world)
+    with app.app_context():
+        early = db.session.get(AuditEvent, 3)
+        anchor = {"events": 3, "last_hash": early.hash}
+    result = _verify(client, world, **anchor)
+    assert result == {**_intact(app), "anchor_ok": True}
+    wrong = _verify(client, world, events=3, last_hash="0" * 64)
+    assert (wrong["ok"], wrong["anchor_ok"], wrong["last_hash"]) == (False, False, None)
+
+
+@pytest.mark.parametrize(
+    ("query", "errors"),
+    [
+        ({"events": 3}, {"last_hash": ["Give the last hash with the event number."]}),
+        ({"last_hash": "a" * 64}, {"events": ["Give the event number with the last hash."]}),
+        ({"events": 0, "last_hash": "a" * 64}, {"events": ["Must be greater than or equal to 1."]}),
+        ({"events": 3, "last_hash": "XYZ"}, {"last_hash": ["Must be 64 hexadecimal digits."]}),
+    ],
+)
+def test_an_anchor_needs_both_its_parts_well_formed(client, world, query, errors):
+    response = client.get(
+        "/api/v1/audit/verify", query_string=query, headers=world.headers("auditor")
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["query"] == errors
+
+
+def test_the_verify_page_compares_with_a_kept_anchor(app, client, world):
+    from tests.test_web_agreements import browser
+
+    auditor = browser(app, "auditor")
+    kept = _verify(client, world)
+    anchor = {"events": kept["events"], "last_hash": kept["last_hash"]}
+    page = auditor.get("/audit-trail/verify", query_string=anchor).text
+    assert f"It still holds event {anchor['events']} with the hash you kept." in page
+    blank = auditor.get("/audit-trail/verify", query_string={"events": " ", "last_hash": ""})
+    assert "The audit trail is intact" in blank.text and "the hash you kept" not in blank.text
+    _rewrite_whole_chain(app, 3)
+    page = auditor.get("/audit-trail/verify", query_string=anchor).text
+    assert "The audit trail has been altered" in page
+    assert f"Event {anchor['events']} no longer has the hash you kept" in page
+    assert "The chain breaks at" not in page
+
+
+def test_the_verify_page_names_a_malformed_anchor(app, world):
+    from tests.test_web_agreements import browser
+
+    response = browser(app, "auditor").get("/audit-trail/verify", query_string={"events": "3"})
+    assert response.status_code == 400
+    assert '<a href="#last_hash">Give the last hash with the event number.</a>' in response.text
+    assert re.search(r'<input[^>]*id="events"[^>]*value="3"', response.text)
+    assert "The audit trail is intact" not in response.text  # nothing was checked

@@ -225,6 +225,34 @@ def test_audit_verify_passes_on_an_intact_trail(app, runner, world):
     assert f"Last event's hash: {last_hash}" in result.output
 
 
+def test_audit_verify_checks_a_kept_anchor(app, runner, world):
+    events = count(app, AuditEvent)
+    with app.app_context():
+        kept = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == events))
+    args = ["registry", "audit-verify", "--events", str(events), "--last-hash"]
+    result = runner.invoke(args=[*args, kept])
+    assert result.exit_code == 0, result.output
+    assert f"It still holds event {events} with the hash kept." in result.output
+    result = runner.invoke(args=[*args, "f" * 64])
+    assert result.exit_code == 1
+    assert f"event {events} no longer has the hash kept" in result.output
+    assert "BROKEN at event" not in result.output  # every link fits: only the anchor differs
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--events", "3"], "--last-hash: Give the last hash with the event number."),
+        (["--last-hash", "0" * 64], "--events: Give the event number with the last hash."),
+        (["--events", "3", "--last-hash", "x"], "--last-hash: Must be 64 hexadecimal digits."),
+    ],
+)
+def test_audit_verify_names_a_malformed_anchor(app, runner, world, args, message):
+    result = runner.invoke(args=["registry", "audit-verify", *args])
+    assert result.exit_code == 1
+    assert message in result.output
+
+
 def test_audit_verify_passes_on_an_empty_trail(app, runner):
     result = runner.invoke(args=["registry", "audit-verify"])
     assert result.exit_code == 0, result.output

@@ -294,4 +294,5 @@ def test_concurrent_checks_leave_one_unbroken_chain(app, world):
         assert head == len(seqs)
     with app.test_client() as client:
         verify = client.get("/api/v1/audit/verify", headers=world.headers("auditor")).json
-    assert verify == {"ok": True, "events": len(seqs), "first_broken": None, "last_hash": head_hash}
+    assert verify["ok"] is True
+    assert (verify["events"], verify["last_hash"]) == (len(seqs), head_hash)

@@ -4,9 +4,11 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, stream_template
 from flask_login import current_user
+from marshmallow import ValidationError
 from sqlalchemy import and_, or_, select
 
 from registry import audit as trail
+from registry.api.schemas import VerifyArgsSchema
 from registry.auth import require_role
 from registry.extensions import db
 from registry.models import Agency, AuditEvent, Role, ShareCheck, ShareDecision, User
@@ -109,8 +111,16 @@ def trail_page():
 @bp.route("/audit-trail/verify")
 @require_role(*AUDITORS)
 def verify():
-    """The integrity check, streamed: see `trail.ChainCheck` and the template."""
-    return stream_template("audit/verify.html", check=trail.ChainCheck())
+    """The integrity check, streamed (see `trail.ChainCheck` and the template), compared with
+    an earlier check's `events` and `last_hash` when the auditor gives them."""
+    given = {name: request.args.get(name, "").strip() for name in ("events", "last_hash")}
+    try:
+        anchor = VerifyArgsSchema().load({name: value for name, value in given.items() if value})
+    except ValidationError as err:
+        page = render_template("audit/verify.html", check=None, given=given, errors=err.messages)
+        return page, 400
+    check = trail.ChainCheck(anchor=trail.Anchor(**anchor) if anchor else None)
+    return stream_template("audit/verify.html", check=check, given=given, errors={})
 
 
 @bp.route("/reports")

@@ -37,6 +37,7 @@ from registry.api.schemas.audit import (
     AuditPageSchema,
     AuditQueryArgsSchema,
     VerificationSchema,
+    VerifyArgsSchema,
 )
 from registry.api.schemas.cases import (
     AgreementRefSchema,
@@ -117,6 +118,7 @@ __all__ = [
     "AuditPageSchema",
     "AuditQueryArgsSchema",
     "VerificationSchema",
+    "VerifyArgsSchema",
     "CODE",
     "MAX_ID",
     "MAX_PAGE",

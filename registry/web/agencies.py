@@ -29,11 +29,15 @@ def index():
     search = request.args.get("q", "").strip()
     query = select(Agency).order_by(Agency.name, Agency.code)
     if search:
-        query = query.where(or_(contains(Agency.name, search), contains(Agency.code, search)))
+        query = query.where(_name_or_code_contains(search))
     page = max(request.args.get("page", 1, type=int), 1)
     return render_template(
         "agencies/index.html", result=paginate(query, page, PER_PAGE), search=search
     )
+
+
+def _name_or_code_contains(search: str):
+    return or_(contains(Agency.name, search), contains(Agency.code, search))
 
 
 #: Matches the agency finder offers: a few to choose from, not a list to read through.
@@ -51,7 +55,7 @@ def lookup():
     except ValidationError as err:
         return jsonify(errors=err.messages), 400
     search = args["q"].strip()
-    query = select(Agency).where(or_(contains(Agency.name, search), contains(Agency.code, search)))
+    query = select(Agency).where(_name_or_code_contains(search))
     if args["active"]:
         query = query.where(Agency.active)
     matches = db.session.scalars(query.order_by(Agency.name, Agency.code).limit(LOOKUP_MATCHES))

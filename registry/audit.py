@@ -332,12 +332,26 @@ def _against_head(last: int, last_hash: str) -> Verification:
     )
 
 
-def _chain(connection: Connection, batch: int) -> Iterator[list[tuple]]:
+def exported_events(where=None) -> Iterator[dict]:
+    """The events (those matching `where`, if given) in chain order, in their exported form:
+    `AuditEventSchema`'s, read as the integrity check reads them. The JSON Lines export of a
+    national trail is 1.7M events, and through ORM rows and the schema it took 94 s."""
+    for rows in _chain(db.session.connection(), ChainCheck.BATCH, where):
+        for row in rows:
+            fields, stored_hash = _chained(row)
+            fields["hash"] = stored_hash
+            yield fields
+
+
+def _chain(connection: Connection, batch: int, where=None) -> Iterator[list[tuple]]:
     """The events in chain order, as the driver's rows (`_chained` decodes one), by batches."""
+    statement = (
+        _CHAIN_BATCH if where is None else FastStatement(_CHAIN_BATCH.statement.where(where))
+    )
     after = 0
     while True:
         liveness.beat()
-        rows = _CHAIN_BATCH.rows(connection, {"after": after, "batch": batch})
+        rows = statement.rows(connection, {"after": after, "batch": batch})
         if not rows:
             return
         yield rows

@@ -9,6 +9,7 @@ from sqlalchemy import delete, event, func, insert, select, text, update
 
 from registry import audit
 from registry.audit import GENESIS_HASH
+from registry.clock import today_uk
 from registry.extensions import db
 from registry.models import (
     AuditEvent,
@@ -418,6 +419,40 @@ def test_jsonl_export_verifies_outside_the_registry(app, client, world):
     tampered["details"] = {"forged": True}
     assert _verify_exported_chain([*lines[:3], json.dumps(tampered), *lines[4:]]) == 4
     assert _verify_exported_chain(lines[:2] + lines[3:]) == 3
+
+
+def test_jsonl_lines_are_the_schemas_dump_of_each_event(app, client, world):
+    """The export reads driver rows (audit.exported_events); the schema is its oracle."""
+    from registry.api.schemas import AuditEventSchema
+
+    active_agreement(client, world)
+    with app.app_context():
+        details = {"name": "Zoë “quoted”", "nested": {"b": 1, "a": [1.5, None, True]}}
+        audit.record("test.event", actor_id=None, target_id=7, details=details)
+        db.session.commit()
+
+    def exported(**window) -> list[str]:
+        response = client.get(
+            "/api/v1/audit",
+            query_string={"format": "jsonl", **window},
+            headers=world.headers("auditor"),
+        )
+        return response.get_data(as_text=True).splitlines()
+
+    def dumped() -> list[str]:
+        with app.app_context():
+            events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+            return [
+                json.dumps(AuditEventSchema().dump(event), separators=(",", ":"))
+                for event in events
+            ]
+
+    lines = exported()
+    assert lines == dumped()  # the export's own read, recorded before it streams, included
+    assert r'"details":{"name":"Zo\u00eb \u201cquoted\u201d","nested"' in lines[-2]
+    today = today_uk().isoformat()
+    assert exported(**{"from": today, "to": today}) == dumped()
+    assert exported(to="2000-01-01") == []
 
 
 def test_verify_reports_a_whole_chain(app, client, world):

@@ -19,7 +19,7 @@ from registry.reports.base import keyset
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Enough audit events that streaming the trail takes several seconds.
-EVENTS = 80_000
+EVENTS = 250_000
 TIMEOUT = 1
 
 

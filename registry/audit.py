@@ -239,6 +239,11 @@ class Anchor:
     events: int
     last_hash: str
 
+    @classmethod
+    def given(cls, args: dict) -> "Anchor | None":
+        """The anchor in `VerifyArgsSchema`'s loaded args, or None when none was given."""
+        return cls(**args) if args else None
+
 
 def iter_events(where=None, batch: int = 2000) -> Iterator[Row]:
     """Events in chain order as plain rows, fetched in batches so memory stays flat.

@@ -71,7 +71,7 @@ def audit_verify_command(events, last_hash):
         anchor = VerifyArgsSchema().load({k: v for k, v in given.items() if v is not None})
     except ValidationError as err:
         _fail("; ".join(f"--{f.replace('_', '-')}: {' '.join(m)}" for f, m in err.messages.items()))
-    result = audit.verify(audit.Anchor(**anchor) if anchor else None)
+    result = audit.verify(audit.Anchor.given(anchor))
     if result.ok:
         click.echo(f"Audit trail intact: {result.events} events.")
         if result.anchor_ok:

@@ -753,8 +753,14 @@ def _rewrite_whole_chain(app, seq: int) -> None:
             if event.seq == seq:
                 event.details = {**event.details, "forged": True}
             prev_hash = event_hash(chained_fields(event))
-            forged.append({"seq": event.seq, "prev_hash": event.prev_hash, "hash": prev_hash})
-            forged[-1]["details"] = event.details
+            forged.append(
+                {
+                    "seq": event.seq,
+                    "details": event.details,
+                    "prev_hash": event.prev_hash,
+                    "hash": prev_hash,
+                }
+            )
         db.session.rollback()
     with _TriggersOff(app) as db_access:
         for values in forged:

@@ -86,8 +86,7 @@ class AuditVerify(MethodView):
         sends a newline after each 5,000 events checked, then the JSON object: white space
         before a JSON value is valid JSON, and any JSON parser reads the whole body.
         """
-        anchor = audit.Anchor(**args) if args else None
-        check = audit.ChainCheck(anchor=anchor)
+        check = audit.ChainCheck(anchor=audit.Anchor.given(args))
 
         def body():
             for _ in check.batches():

@@ -119,7 +119,7 @@ def verify():
     except ValidationError as err:
         page = render_template("audit/verify.html", check=None, given=given, errors=err.messages)
         return page, 400
-    check = trail.ChainCheck(anchor=trail.Anchor(**anchor) if anchor else None)
+    check = trail.ChainCheck(anchor=trail.Anchor.given(anchor))
     return stream_template("audit/verify.html", check=check, given=given, errors={})
 
 

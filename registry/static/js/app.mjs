@@ -26,7 +26,7 @@ for (const codes of document.querySelectorAll("textarea[data-app-agency-lookup]"
 function addAgencyFinder(codes) {
   const id = `${codes.id}-finder`;
   const group = document.createElement("div");
-  group.className = "govuk-form-group app-agency-finder";
+  group.className = "govuk-form-group";
   const label = document.createElement("label");
   label.className = "govuk-label";
   label.htmlFor = id;

@@ -84,7 +84,7 @@ sa_event.listen(Pool, "checkin", lambda _dbapi, record: _forget(record.info))
 
 
 class StampedCache:
-    """Values kept with the stamp they were read under, at most `size` of them."""
+    """Values kept with the stamp they were read under, at most `size` of them (0: none)."""
 
     def __init__(self, size: int) -> None:
         self._size = size
@@ -120,7 +120,7 @@ class StampedCache:
         return found
 
     def put(self, key, stamp: int | None, value) -> None:
-        if stamp is None:
+        if stamp is None or self._size <= 0:
             return
         with self._lock:
             if key not in self._entries and len(self._entries) >= self._size:

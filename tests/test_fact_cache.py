@@ -181,6 +181,21 @@ def test_another_app_server_sees_a_change_made_through_this_one(app, client, wor
             db.engine.dispose()
 
 
+def test_a_server_that_keeps_nothing_still_checks(client, world, database_url):
+    """FACT_CACHE_SIZE=0 turns keeping off: every check reads its facts."""
+    other = create_app(
+        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, FACT_CACHE_SIZE=0
+    ).test_client()
+    try:
+        active_agreement(client, world)
+        assert [_check(other, world)["outcome"] for _ in range(2)] == ["share", "share"]
+        with other.application.app_context():
+            assert len(caches().pairs) == len(caches().agencies) == 0
+    finally:
+        with other.application.app_context():
+            db.engine.dispose()
+
+
 def test_a_batch_uses_the_same_kept_facts_as_single_checks(client, world):
     active_agreement(client, world)
     single = _check(client, world)
@@ -211,6 +226,13 @@ def test_nothing_is_kept_without_a_stamp():
     cache.put("k", None, "value")
     assert len(cache) == 0
     assert cache.get("k", None) is None
+
+
+def test_a_cache_of_size_zero_keeps_nothing():
+    cache = StampedCache(size=0)
+    cache.put("k", 1, "value")
+    assert len(cache) == 0
+    assert cache.get_many(["k"], 1, lambda keys: {key: "read" for key in keys}) == {"k": "read"}
 
 
 def test_the_oldest_values_go_first_when_full():

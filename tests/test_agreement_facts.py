@@ -42,10 +42,14 @@ def _orm_facts(agreement: Agreement) -> AgreementFacts:
     )
 
 
-def _orm_in_force_agreements():
+def _orm_in_force_agreements(wanted):
     live = (AgreementState.ACTIVE, AgreementState.SUSPENDED)
     query = select(Agreement).where(Agreement.state.in_(live)).order_by(Agreement.reference)
-    return (_orm_facts(agreement) for agreement in db.session.scalars(query))
+    return (
+        _orm_facts(agreement)
+        for agreement in db.session.scalars(query)
+        if not wanted or wanted & {p.agency.code for v in agreement.versions for p in v.parties}
+    )
 
 
 def test_facts_from_plain_rows_equal_the_orms(app, runner):
@@ -62,12 +66,42 @@ def test_facts_from_plain_rows_equal_the_orms(app, runner):
 def test_coverage_rows_are_those_of_the_orm_facts(app, runner, monkeypatch):
     generate_registry(runner, AGREEMENTS)
     with app.app_context():
-        live = len(list(coverage._in_force_agreements()))
+        live = len(list(coverage._in_force_agreements(set())))
         assert live > BATCH
         lead = db.session.scalar(select(User).where(User.role == Role.AGENCY_LEAD).limit(1))
+        # a lead's coverage reads only the agreements their agency is a party to
+        assert 0 < len(list(coverage._in_force_agreements({lead.agency.code}))) < live
         viewers = (Viewer.operator(), Viewer.of(lead))
         actual = [list(coverage.coverage_rows({}, viewer)) for viewer in viewers]
         monkeypatch.setattr(coverage, "_in_force_agreements", _orm_in_force_agreements)
         expected = [list(coverage.coverage_rows({}, viewer)) for viewer in viewers]
     assert actual == expected
     assert any(row["agreement_count"] > 1 for row in actual[0])
+
+
+def test_coverage_filters_select_the_same_rows_as_filtering_every_pair(app, runner):
+    """Leads, an agency filter and `covered` walk fewer pairs; they must list the same rows."""
+    generate_registry(runner, AGREEMENTS)
+    with app.app_context():
+        everything = list(coverage.coverage_rows({}, Viewer.operator()))
+        lead = db.session.scalar(select(User).where(User.role == Role.AGENCY_LEAD).limit(1))
+        lead_code = lead.agency.code
+        other = next(row["provider"] for row in everything if row["provider"] != lead_code)
+        for viewer, seen in ((Viewer.operator(), None), (Viewer.of(lead), lead_code)):
+            for agency in (None, lead_code, other):
+                for covered in (None, True, False):
+                    filters = {"agency": agency, "covered": covered}
+                    expected = [
+                        row
+                        for row in everything
+                        if all(
+                            code in (row["provider"], row["recipient"])
+                            for code in (seen, agency)
+                            if code is not None
+                        )
+                        and covered in (None, row["agreement_count"] > 0)
+                    ]
+                    actual = list(coverage.coverage_rows(filters, viewer))
+                    assert actual == expected, (seen, filters)
+    assert any(row["agreement_count"] for row in everything)
+    assert any(not row["agreement_count"] for row in everything)

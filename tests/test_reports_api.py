@@ -243,6 +243,23 @@ def test_a_heatmap_of_too_many_agencies_is_refused_before_anything_is_audited(
     assert get(client, world, "coverage?format=svg").data.startswith(b"<?xml")
 
 
+def test_every_pair_of_too_many_agencies_is_refused_and_filters_narrow_it(
+    client, world, registry_data, monkeypatch
+):
+    exports = export_count(client.application)
+    monkeypatch.setattr(coverage, "LISTED_PAIRS", 29)  # 6 active agencies make 30 pairs
+    for query in ("coverage?format=csv", "coverage?format=json&covered=false"):
+        response = client.get(f"/api/v1/reports/{query}", headers=world.headers("auditor"))
+        errors = assert_field_errors(response, "format", where="query")
+        assert "6 active agencies would be 30 rows; a list holds at most 29" in errors["format"][0]
+    assert export_count(client.application) == exports
+    assert get(client, world, "coverage?covered=true").json["total"] == 2
+    assert get(client, world, "coverage?agency=CSC").json["total"] == 10
+    assert get(client, world, "coverage", who="lead_pol").json["total"] == 10
+    monkeypatch.setattr(coverage, "LISTED_PAIRS", 30)
+    assert get(client, world, "coverage").json["total"] == 30
+
+
 def test_a_pdf_of_too_many_agreements_is_refused_and_filters_narrow_it(
     client, world, registry_data, monkeypatch
 ):

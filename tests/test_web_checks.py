@@ -210,6 +210,10 @@ def test_reports_page_offers_only_the_formats_that_can_hold_the_registry(
     assert "SVG not offered: The heatmap draws at most 5 agencies, and 6 are active." in page
     assert "PDF not offered: A PDF register holds at most 0 agreements" in page
     assert "/reports/coverage?format=csv" in page and "/reports/agreements?format=xlsx" in page
+    monkeypatch.setattr(coverage, "LISTED_PAIRS", 29)  # 6 active agencies make 30 pairs
+    narrowed = browser(app, "auditor").get("/reports").text
+    assert "CSV not offered: Every pair of the 6 active agencies would be 30 rows" in narrowed
+    assert "/reports/coverage?format=csv&amp;covered=true" in narrowed
     covered = re.search(r'href="(/reports/coverage\?[^"]*covered=true[^"]*)"', page).group(1)
     rows = browser(app, "auditor").get(covered.replace("&amp;", "&")).text.splitlines()
     assert len(rows) == 3 and rows[1].startswith("CSC,") and rows[2].startswith("POL,")

@@ -41,7 +41,7 @@ REPORTS = {
             coverage.COLUMNS,
             coverage.coverage_rows,
             filters.CoverageArgs,
-            oversize=coverage.heatmap_oversize,
+            oversize=coverage.coverage_oversize,
         ),
         Report(
             "access",

@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from registry.extensions import db
-from registry.models import Agency, ConsentRecord
+from registry.models import Agency, ConsentRecord, ShareCheck, User
 from registry.services.agencies import create_agency
 from registry.web import agencies, forms
+from tests.helpers import active_agreement
 from tests.test_web_agreements import browser, form_data
-from tests.test_web_checks import refusal
+from tests.test_web_checks import check_data, refusal, run_check
 
 
 @pytest.fixture
@@ -144,3 +145,90 @@ def test_the_finder_needs_a_search_and_a_signed_in_user(app, world):
     assert _lookup(browser(app, "prac_csc")).json == hint
     assert "Longer than maximum length 100" in _lookup(browser(app, "prac_csc"), q="x" * 101).text
     assert _lookup(app.test_client(), q="pol").status_code in (302, 401)
+
+
+# --- past AGENCY_SELECT_MAX: one agency is typed as its code -------------------------------
+
+
+@pytest.fixture
+def every_agency_in_england(monkeypatch):
+    """The world's six agencies are too many for a select of one."""
+    monkeypatch.setattr(forms, "AGENCY_SELECT_MAX", 5)
+
+
+def _field(page: str, name: str) -> str:
+    """The opening tag of the page's input or select of this name."""
+    return re.search(rf'<(?:input|select)[^>]*name="{name}"[^>]*>', page).group(0)
+
+
+def test_the_check_form_offers_only_the_checkers_own_agency_as_provider(app, world):
+    page = browser(app, "prac_csc").get("/checks/new").text
+    provider = page[page.index('name="provider"') : page.index("</select>")]
+    assert re.findall(r'<option value="([^"]*)"', provider) == ["CSC"]
+
+
+def test_past_the_select_limit_the_check_form_takes_the_recipients_code(
+    app, world, every_agency_in_england
+):
+    practitioner = browser(app, "prac_csc")
+    page = practitioner.get("/checks/new").text
+    recipient = _field(page, "recipient")
+    assert recipient.startswith("<input")
+    assert 'data-app-agency-lookup="/agencies/_lookup"' in recipient
+    assert page.count("<option") == 1  # the provider, the practitioner's own agency
+    check_id = run_check(practitioner, recipient=" pol ")
+    with app.app_context():
+        assert db.session.get(ShareCheck, check_id).recipient.code == "POL"
+    unknown = practitioner.post("/checks/new", data=check_data(recipient="XYZ"))
+    assert "No agency you can choose here has the code XYZ." in unknown.text
+    assert 'href="#recipient"' in unknown.text
+    assert 'value="XYZ"' in _field(unknown.text, "recipient")
+    missing = practitioner.post("/checks/new", data=check_data(recipient=""))
+    assert "Choose the agency that would receive the information" in missing.text
+
+
+def test_past_the_select_limit_an_admin_types_a_new_users_agency(
+    app, world, every_agency_in_england
+):
+    admin = browser(app, "admin")
+    assert _field(admin.get("/users/new").text, "agency").startswith("<input")
+
+    def create(email, role, agency):
+        data = {"name": "New Person", "email": email, "role": role, "agency": agency}
+        return admin.post("/users/new", data=data | {"password": "long-enough-password"})
+
+    assert create("typed@example.org", "practitioner", "nhs").status_code == 302
+    assert create("auditor2@example.org", "auditor", "").status_code == 302
+    unknown = create("unknown@example.org", "practitioner", "NOPE")
+    assert "No agency you can choose here has the code NOPE." in unknown.text
+    with app.app_context():
+        users = {u.email: u for u in db.session.scalars(select(User))}
+        assert users["typed@example.org"].agency.code == "NHS"
+        assert users["auditor2@example.org"].agency is None
+        assert "unknown@example.org" not in users
+    lead_page = browser(app, "lead_csc").get("/users/new").text  # a lead's own agency only
+    assert re.findall(r'<option value="([^"]*)"', lead_page.split('name="agency"')[1])[:1] == [
+        "CSC"
+    ]
+
+
+@pytest.mark.parametrize("path", ["/agreements", "/decisions"])
+def test_past_the_select_limit_lists_filter_by_a_typed_code(
+    app, client, world, every_agency_in_england, path
+):
+    active_agreement(client, world)
+    run_check(browser(app, "prac_csc"))
+    admin = browser(app, "admin")
+    page = admin.get(path, query_string={"agency": "POL"}).text
+    agency = _field(page, "agency")
+    assert agency.startswith("<input") and 'value="POL"' in agency
+    assert 'data-app-agency-lookup="/agencies/_lookup"' in agency
+    assert "Police" not in page.split('name="agency"')[0]  # no list of agencies above it
+    assert ("ISA-1" if path == "/agreements" else "/checks/") in page
+    other = admin.get(path, query_string={"agency": "VOL"}).text
+    assert ("ISA-1" if path == "/agreements" else "/checks/") not in other
+
+
+def test_below_the_select_limit_lists_filter_by_a_select(app, world):
+    for path in ("/agreements", "/decisions"):
+        assert _field(browser(app, "admin").get(path).text, "agency").startswith("<select")

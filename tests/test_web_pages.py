@@ -201,3 +201,22 @@ def test_agencies_are_listed_a_page_at_a_time_and_found_by_name_or_code(
     found = browser.get("/agencies?q=pol").text
     assert codes.findall(found) == ["POL"] and "1 agency matching “pol”." in found
     assert codes.findall(browser.get("/agencies?q=%25").text) == []  # % is not a wildcard
+
+
+def test_the_audit_trail_names_who_did_each_thing(app, signed_in):
+    from sqlalchemy import select
+
+    from registry.extensions import db
+    from registry.models import AuditEvent, User
+
+    page = signed_in("auditor").get("/audit-trail").text
+    shown = re.findall(
+        r"<tr class=\"govuk-table__row\">\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>[^<]*</td>"
+        r"\s*<td[^>]*>([^<]*)</td>",
+        page,
+    )
+    with app.app_context():
+        names = {user.id: user.name for user in db.session.scalars(select(User))}
+        actors = dict(db.session.execute(select(AuditEvent.seq, AuditEvent.actor_id)).all())
+    assert shown and {who for _, who in shown} >= {"Lead Csc"}
+    assert all(who == names.get(actors[int(seq)], "System") for seq, who in shown)

@@ -2,16 +2,16 @@
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from registry import audit
 from registry.auth import ANY_ROLE, issue_token, list_tokens, require_role, revoke_token
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.models import Agency, ApiToken, Role
+from registry.models import ApiToken, Role
 from registry.models.base import utcnow
 from registry.queries import list_users
 from registry.services.users import create_user, get_user, update_user
+from registry.web.agency_options import all_agencies
 from registry.web.forms import EmptyForm, TokenForm, UserCreateForm, UserEditForm, yes_no
 from registry.web.helpers import commit, show_errors, success
 
@@ -27,18 +27,19 @@ def users():
     return render_template("admin/users.html", result=result)
 
 
-def _agency_choices():
+def _offer_agencies(form) -> None:
+    """A lead adds users to their own agency; an admin to any agency, or to none."""
     if current_user.role == Role.AGENCY_LEAD:
-        return [(current_user.agency_code, current_user.agency.name)]
-    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    return [("", "No agency (administrators and auditors)")] + [(a.code, a.name) for a in agencies]
+        form.agency.choices = [(current_user.agency_code, current_user.agency.name)]
+    else:
+        form.agency.set_agencies(all_agencies(), active_only=False)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @require_role(*MANAGERS)
 def new_user():
     form = UserCreateForm()
-    form.agency.choices = _agency_choices()
+    _offer_agencies(form)
     if current_user.role == Role.AGENCY_LEAD:
         form.role.choices = [("practitioner", "Practitioner")]
     if form.validate_on_submit():

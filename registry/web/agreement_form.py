@@ -129,9 +129,10 @@ class AgreementForm(FlaskForm):
         "Data protection impact assessment reference (optional)", Optional(), Length(max=200)
     )
 
-    def set_agencies(self, active_agencies) -> None:
-        self.providers.set_agencies(active_agencies, active_only=True)
-        self.recipients.set_agencies(active_agencies, active_only=True)
+    def set_agencies(self, active) -> None:
+        """Offer the active agencies (an AgencyOptions) as parties."""
+        self.providers.set_agencies(active, active_only=True)
+        self.recipients.set_agencies(active, active_only=True)
 
     def to_data(self) -> dict:
         """The service's dict (the API's fields) from the form."""
@@ -164,7 +165,7 @@ class AgreementForm(FlaskForm):
 
     def parties(self) -> list[dict]:
         providers, recipients = set(self.providers.data or []), set(self.recipients.data or [])
-        codes = [code for code, _ in self.providers.choices if code in providers | recipients]
+        codes = self.providers.in_order(providers | recipients)
         return [
             {
                 "agency": code,

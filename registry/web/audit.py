@@ -11,11 +11,12 @@ from registry import audit as trail
 from registry.api.schemas import VerifyArgsSchema
 from registry.auth import require_role
 from registry.extensions import db
-from registry.models import Agency, AuditEvent, Role, ShareCheck, ShareDecision, User
+from registry.models import AuditEvent, Role, ShareCheck, ShareDecision, User
 from registry.permissions import SEES_EVERYTHING
 from registry.queries import checks_query, paginate, uk_day_start
 from registry.reports import REPORTS as REPORT_CATALOGUE
 from registry.reports.base import Viewer
+from registry.web.agency_options import filter_choices
 
 bp = Blueprint("audit", __name__)
 AUDITORS = (Role.AUDITOR, Role.ADMIN)
@@ -78,7 +79,7 @@ def decisions():
         result=result,
         args=args,
         shown=shown,
-        agencies=db.session.scalars(select(Agency).order_by(Agency.name)).all(),
+        agency_choices=filter_choices(),
         is_exception=is_exception,
         reports=available_reports() if current_user.role in REPORT_READERS else [],
     )
@@ -102,7 +103,9 @@ def trail_page():
     result = paginate(query, max(request.args.get("page", 1, type=int), 1), PER_PAGE)
     trail.record("audit.read", actor_id=current_user.id, details={"page": result["page"]})
     db.session.commit()
-    actors = {u.id: u for u in db.session.scalars(select(User))}
+    # Only this page's actors: a national registry has tens of thousands of users.
+    actor_ids = {event.actor_id for event in result["items"]} - {None}
+    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
     return render_template(
         "audit/trail.html", result=result, actors=actors, start=start, end=end, action=action
     )

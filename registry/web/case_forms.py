@@ -9,13 +9,13 @@ from registry.web.agreement_form import CATEGORY_CHOICES
 from registry.web.forms import (
     CODES_HINT,
     AgencyChoices,
+    AgencySelect,
     GovDate,
     area,
     blank_to_none,
     checkboxes,
     radios,
     required,
-    searchable,
     select,
     text,
     yes_no,
@@ -111,8 +111,9 @@ class CheckForm(FlaskForm):
     provider = select(
         "Agency holding the information",
         description="Your agency. You can only check shares from your own agency's records.",
+        validate_choice=False,  # validate_provider says why another agency is refused
     )
-    recipient = select("Agency that would receive it")
+    recipient = AgencySelect("Agency that would receive it", blank="Choose an agency")
     subject = identifier_field()
     purpose = radios(
         "Why would you share it?",
@@ -135,10 +136,14 @@ class CheckForm(FlaskForm):
         InputRequired(message="Say whether someone is at risk of significant harm"),
     )
 
-    def set_agencies(self, agencies) -> None:
-        self.provider.choices = [(a.code, a.name) for a in agencies]
-        self.recipient.choices = [("", "Choose an agency")] + [(a.code, a.name) for a in agencies]
-        searchable(self.recipient, agencies)
+    def set_agencies(self, own: tuple[str, str], offered) -> None:
+        """The checker's own agency provides; any of `offered` (AgencyOptions) receives."""
+        self.provider.choices = [own]
+        self.recipient.set_agencies(offered, active_only=False)
+
+    def validate_provider(self, field):
+        if field.data not in {code for code, _ in field.choices}:
+            raise ValidationError("You can only check shares from your own agency's records.")
 
     def validate_recipient(self, field):
         if not field.data:

@@ -2,15 +2,14 @@
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from registry.auth import require_role
 from registry.errors import RegistryError
-from registry.extensions import db
-from registry.models import Agency, Role
+from registry.models import Role
 from registry.permissions import SEES_EVERYTHING
 from registry.services import checks as service
 from registry.services.checks import NEEDS_NO_CONSENT_REASON
+from registry.web.agency_options import all_agencies
 from registry.web.case_forms import CheckForm, DecisionForm
 from registry.web.helpers import commit, show_errors, success
 
@@ -32,7 +31,7 @@ HEADLINES = {
 @require_role(*CHECKERS)
 def new():
     form = CheckForm()
-    form.set_agencies(db.session.scalars(select(Agency).order_by(Agency.name)).all())
+    form.set_agencies((current_user.agency_code, current_user.agency.name), all_agencies())
     if not form.is_submitted():
         form.provider.data = current_user.agency_code
     if form.validate_on_submit():

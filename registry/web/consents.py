@@ -5,14 +5,14 @@ The identifier is only ever POSTed, never put in a URL: URLs end up in logs and 
 
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import select
 
 from registry.auth import require_role
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.models import Agency, Agreement
+from registry.models import Agreement
 from registry.queries import agreements_query
 from registry.services.consents import READERS, RECORDERS, consent_history, record_consent
+from registry.web.agency_options import all_agencies
 from registry.web.case_forms import ConsentForm, FindPersonForm
 from registry.web.helpers import commit, show_errors
 
@@ -61,8 +61,7 @@ def record():
 
 
 def _set_choices(form) -> None:
-    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    form.recipients.set_agencies(agencies, active_only=False)
+    form.recipients.set_agencies(all_agencies(), active_only=False)
     visible = db.session.scalars(agreements_query({}, current_user)).unique().all()
     form.agreement.choices = [("", "Any agreement")] + [
         (a.reference, f"{a.reference}: {_title(a)}") for a in visible

@@ -31,7 +31,10 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 #: Past this many agencies a list of them is too long to read through: checkboxes become
 #: typed codes (AgencyChoices) and a select searches as you type (`searchable`).
 LONG_AGENCY_LIST = 100
+#: Past this many agencies a select of one agency is its typed code (AgencySelect).
+AGENCY_SELECT_MAX = 1000
 CODES_HINT = "Agency codes, one per line or separated by commas (the Agencies page lists them)."
+CODE_HINT = "Type its code, or find it by name (the Agencies page lists every code)."
 CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -123,51 +126,117 @@ class AgencyChoices(SelectMultipleField):
     Nobody picks from 2,000 checkboxes, and at national size two such lists made the
     agreement form 1.6 MB and took 0.9 s to render (docs/performance.md, item 35). Past
     the threshold the field is a text area of agency codes, one per line or separated by
-    commas, in any case, checked against the agencies the form offers (`set_agencies`).
-    With JavaScript, a finder beside it adds an agency's code by its name (static/js/app.mjs,
-    from `registry.web.agencies.lookup`).
+    commas, in any case, checked against the agencies the form offers (`set_agencies`), of
+    which it reads only the typed ones. With JavaScript, a finder beside it adds an agency's
+    code by its name (static/js/app.mjs, from `registry.web.agencies.lookup`).
     """
 
     def __init__(self, label, description: str, codes_description: str, **kwargs):
         super().__init__(label, choices=[], widget=Checkboxes(), description=description, **kwargs)
         self.codes_description = codes_description
         self.by_code = False
+        self.offered = None
+        self.found: set[str] = set()
 
-    def set_agencies(self, agencies, *, active_only: bool) -> None:
-        """Offer `agencies`; `active_only` says they are the active ones, which the finder
-        then offers too."""
-        self.choices = [(agency.code, agency.name) for agency in agencies]
-        self.by_code = len(self.choices) > LONG_AGENCY_LIST
-        if self.by_code:
-            self.widget = GovTextArea()
-            self.description = self.codes_description
-            lookup = url_for("agencies.lookup", active=1 if active_only else None)
-            self.render_kw = {**(self.render_kw or {}), "data-app-agency-lookup": lookup}
-            if self.raw_data:  # the request was read before the choices were known
-                self.process_formdata(self.raw_data)
+    def set_agencies(self, offered, *, active_only: bool) -> None:
+        """Offer these agencies (an AgencyOptions); `active_only` says they are the active
+        ones, which the finder then offers too."""
+        self.offered = offered
+        self.by_code = offered.count > LONG_AGENCY_LIST
+        if not self.by_code:
+            self.choices = offered.choices()
+            return
+        self.widget = GovTextArea()
+        self.description = self.codes_description
+        lookup = url_for("agencies.lookup", active=1 if active_only else None)
+        self.render_kw = {**(self.render_kw or {}), "data-app-agency-lookup": lookup}
+        if self.raw_data:  # the request was read before the agencies were known
+            self.process_formdata(self.raw_data)
 
     def process_formdata(self, valuelist):
         if self.by_code:
             # Each code as the agency has it, whatever case it was typed in.
-            as_stored = {code.upper(): code for code, _ in self.choices}
-            typed = (code for text in valuelist for code in CODE_SEPARATORS.split(text))
-            codes = (as_stored.get(code.upper(), code) for code in typed if code)
-            valuelist = list(dict.fromkeys(codes))
+            typed = [code for text in valuelist for code in CODE_SEPARATORS.split(text) if code]
+            as_stored = self.offered.as_stored(typed)
+            self.found = set(as_stored.values())
+            valuelist = list(dict.fromkeys(as_stored.get(code.upper(), code) for code in typed))
         super().process_formdata(valuelist)
 
     def pre_validate(self, form):
         if not self.by_code:
             return super().pre_validate(form)
-        known = {code for code, _ in self.choices}
-        unknown = [code for code in self.data or () if code not in known]
+        unknown = [code for code in self.data or () if code not in self.found]
         if unknown:
             raise ValidationError(
                 f"Not an agency you can choose here: {', '.join(unknown)}. "
                 "The Agencies page lists every agency's code"
             )
 
+    def in_order(self, codes) -> list[str]:
+        """These chosen codes in the order the agencies are offered (by name)."""
+        if self.by_code:
+            return self.offered.in_order(codes)
+        return [code for code, _ in self.choices if code in codes]
+
     def _value(self) -> str:
         return "\n".join(self.data or ())
+
+
+class AgencySelect(SelectField):
+    """One agency: a select, searchable past LONG_AGENCY_LIST, or past AGENCY_SELECT_MAX its
+    typed code, checked against the agencies offered, with a finder by name beside it.
+
+    A select of every agency in England weighs megabytes (docs/performance.md, item 39).
+    """
+
+    def __init__(self, label, *validators, blank: str | None = None, **kwargs):
+        super().__init__(
+            label, choices=[], validators=list(validators), widget=GovSelect(), **kwargs
+        )
+        self.blank = blank
+        self.by_code = False
+        self.offered = None
+        self.found: set[str] = set()
+
+    def set_agencies(self, offered, *, active_only: bool) -> None:
+        self.offered = offered
+        self.by_code = offered.count > AGENCY_SELECT_MAX
+        if not self.by_code:
+            blank = [("", self.blank)] if self.blank is not None else []
+            self.choices = options(blank + offered.choices())
+            searchable(self, self.choices)
+            return
+        self.widget = GovTextInput()
+        self.description = " ".join(filter(None, (self.description, CODE_HINT)))
+        lookup = url_for("agencies.lookup", active=1 if active_only else None)
+        self.render_kw = {
+            **(self.render_kw or {}),
+            "data-app-agency-lookup": lookup,
+            "spellcheck": "false",
+            "autocomplete": "off",
+        }
+        if self.raw_data:  # the request was read before the agencies were known
+            self.process_formdata(self.raw_data)
+
+    def process_formdata(self, valuelist):
+        if not self.by_code:
+            return super().process_formdata(valuelist)
+        typed = valuelist[0].strip() if valuelist else ""
+        as_stored = self.offered.as_stored([typed])
+        self.found = set(as_stored.values())
+        self.data = as_stored.get(typed.upper(), typed)
+
+    def pre_validate(self, form):
+        if not self.by_code:
+            return super().pre_validate(form)
+        if self.data and self.data not in self.found:
+            raise ValidationError(
+                f"No agency you can choose here has the code {self.data}. "
+                "The Agencies page lists every agency's code"
+            )
+
+    def _value(self) -> str:
+        return self.data or ""
 
 
 def searchable(field, choices: list) -> None:
@@ -285,8 +354,9 @@ class UserCreateForm(FlaskForm):
     name = text("Full name", required("Enter the person's full name"), Length(max=200))
     email = text("Email address", required("Enter an email address"), email(), Length(max=254))
     role = radios("Role", ROLE_CHOICES, InputRequired(message="Choose a role"))
-    agency = select(
+    agency = AgencySelect(
         "Agency",
+        blank="No agency (administrators and auditors)",
         description="Practitioners and agency leads belong to one agency; leave blank otherwise.",
     )
     password = StringField(

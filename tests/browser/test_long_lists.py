@@ -90,3 +90,46 @@ def test_the_agency_finder_passes_axe(page, live_server, audit_page, monkeypatch
         page.get_by_role("listbox").get_by_role("option", name="NHS Trust (NHS)")
     ).to_be_visible()
     audit_page(page, "agency-finder")
+
+
+def test_a_box_for_one_agencys_code_is_filled_by_the_finder(browser, live_server, monkeypatch):
+    monkeypatch.setattr(forms, "AGENCY_SELECT_MAX", 5)  # past it, one agency is a typed code
+    context = browser.new_context()  # the real policy: the matches come by fetch()
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda err: problems.append(str(err)))
+    _sign_in(page, live_server)
+    page.goto(f"{live_server}/checks/new")
+    recipient = page.get_by_role("textbox", name="Agency that would receive it")
+    finder = page.get_by_role(
+        "combobox", name=re.compile("Find the agency by name for .Agency that would receive it")
+    )
+    finder.fill("poli")
+    page.get_by_role("listbox").get_by_role("option", name="Police (POL)").click()
+    expect(recipient).to_have_value("POL")
+    expect(page.get_by_text("Chose Police (POL).")).to_be_visible()
+    finder.fill("nhs")
+    page.get_by_role("listbox").get_by_role("option", name="NHS Trust (NHS)").click()
+    expect(recipient).to_have_value("NHS")  # a second choice replaces the first
+    page.get_by_label("The person's identifier").fill("WEB 000 0003")
+    page.get_by_label("Safeguarding and promoting the welfare of children").check()
+    page.get_by_label("Social care records").check()
+    page.get_by_label(re.compile("Yes, I believe")).check()
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Check a share")
+    expect(page.get_by_text("NHS Trust").first).to_be_visible()
+    assert not problems, problems
+    context.close()
+
+
+def test_a_lists_agency_filter_with_its_finder_passes_axe(
+    page, live_server, audit_page, monkeypatch
+):
+    monkeypatch.setattr(forms, "AGENCY_SELECT_MAX", 5)
+    _sign_in(page, live_server, "auditor")
+    page.goto(f"{live_server}/decisions")
+    page.get_by_role("combobox", name=re.compile("Find the agency by name")).fill("pol")
+    page.get_by_role("listbox").get_by_role("option", name="Police (POL)").click()
+    expect(page.get_by_role("textbox", name="Agency")).to_have_value("POL")
+    audit_page(page, "agency-filter-finder")

@@ -17,23 +17,25 @@ for (const select of document.querySelectorAll("select[data-app-autocomplete]"))
 }
 
 // A text area of agency codes (past a hundred agencies, registry/web/forms.py) gets a finder:
-// type part of an agency's name, choose it, and its code is added to the text area. The
-// matches come from the server, which knows every agency; the page does not carry them all.
-for (const codes of document.querySelectorAll("textarea[data-app-agency-lookup]")) {
+// type part of an agency's name, choose it, and its code is added to the text area. A box for
+// one agency's code (past a thousand agencies) gets the same finder, which puts the code in it.
+// The matches come from the server, which knows every agency; the page does not carry them all.
+for (const codes of document.querySelectorAll("[data-app-agency-lookup]")) {
   addAgencyFinder(codes);
 }
 
 function addAgencyFinder(codes) {
+  const single = codes.tagName === "INPUT";
   const id = `${codes.id}-finder`;
   const group = document.createElement("div");
   group.className = "govuk-form-group";
   const label = document.createElement("label");
   label.className = "govuk-label";
   label.htmlFor = id;
-  label.textContent = "Add an agency by name";
+  label.textContent = single ? "Find the agency by name" : "Add an agency by name";
   const field = document.createElement("span");
   field.className = "govuk-visually-hidden";
-  field.textContent = ` to “${document.querySelector(`label[for="${codes.id}"]`).textContent.trim()}”`;
+  field.textContent = ` ${single ? "for" : "to"} “${document.querySelector(`label[for="${codes.id}"]`).textContent.trim()}”`;
   label.append(field);
   const container = document.createElement("div");
   const added = document.createElement("p");
@@ -65,8 +67,13 @@ function addAgencyFinder(codes) {
     tNoResults: () => "No agency found",
     onConfirm(agency) {
       if (!agency) return;
-      const listed = codes.value.split(/[\s,;]+/).map((code) => code.toUpperCase());
       const named = `${agency.name} (${agency.code})`;
+      if (single) {
+        codes.value = agency.code;
+        added.textContent = `Chose ${named}.`;
+        return;
+      }
+      const listed = codes.value.split(/[\s,;]+/).map((code) => code.toUpperCase());
       if (listed.includes(agency.code.toUpperCase())) {
         added.textContent = `${named} is already in the list.`;
         return;

@@ -120,46 +120,60 @@ def checkboxes(label, choices, *validators, **kwargs):
     )
 
 
-class AgencyChoices(SelectMultipleField):
+class _TypedAgencies:
+    """What the agency fields share once there are too many agencies to list: typed codes,
+    in any case, checked against the agencies offered (an AgencyOptions, of which only the
+    typed ones are read), and a finder by name beside them (static/js/app.mjs, fed by
+    `registry.web.agencies.lookup`)."""
+
+    by_code = False
+    offered = None
+    #: The typed codes that offered agencies have, as the agencies have them.
+    found: frozenset[str] = frozenset()
+
+    def _take_codes(self, widget, description: str, active_only: bool, **render_kw) -> None:
+        """Switch to typed codes; `active_only` says the offered agencies are the active
+        ones, which the finder then offers too."""
+        self.by_code = True
+        self.widget = widget
+        self.description = description
+        lookup = url_for("agencies.lookup", active=1 if active_only else None)
+        self.render_kw = {**(self.render_kw or {}), "data-app-agency-lookup": lookup, **render_kw}
+        if self.raw_data:  # the request was read before the agencies were known
+            self.process_formdata(self.raw_data)
+
+    def _as_stored(self, typed: list[str]) -> list[str]:
+        """Each typed code as its agency has it (unknown ones as typed); notes those found."""
+        as_stored = self.offered.as_stored(typed)
+        self.found = frozenset(as_stored.values())
+        return [as_stored.get(code.upper(), code) for code in typed]
+
+
+class AgencyChoices(_TypedAgencies, SelectMultipleField):
     """Several agencies: ticked in checkboxes, or, past LONG_AGENCY_LIST, typed as codes.
 
     Nobody picks from 2,000 checkboxes, and at national size two such lists made the
     agreement form 1.6 MB and took 0.9 s to render (docs/performance.md, item 35). Past
     the threshold the field is a text area of agency codes, one per line or separated by
-    commas, in any case, checked against the agencies the form offers (`set_agencies`), of
-    which it reads only the typed ones. With JavaScript, a finder beside it adds an agency's
-    code by its name (static/js/app.mjs, from `registry.web.agencies.lookup`).
+    commas (`_TypedAgencies`).
     """
 
     def __init__(self, label, description: str, codes_description: str, **kwargs):
         super().__init__(label, choices=[], widget=Checkboxes(), description=description, **kwargs)
         self.codes_description = codes_description
-        self.by_code = False
-        self.offered = None
-        self.found: set[str] = set()
 
     def set_agencies(self, offered, *, active_only: bool) -> None:
-        """Offer these agencies (an AgencyOptions); `active_only` says they are the active
-        ones, which the finder then offers too."""
+        """Offer these agencies (an AgencyOptions)."""
         self.offered = offered
-        self.by_code = offered.count > LONG_AGENCY_LIST
-        if not self.by_code:
+        if offered.count <= LONG_AGENCY_LIST:
             self.choices = offered.choices()
-            return
-        self.widget = GovTextArea()
-        self.description = self.codes_description
-        lookup = url_for("agencies.lookup", active=1 if active_only else None)
-        self.render_kw = {**(self.render_kw or {}), "data-app-agency-lookup": lookup}
-        if self.raw_data:  # the request was read before the agencies were known
-            self.process_formdata(self.raw_data)
+        else:
+            self._take_codes(GovTextArea(), self.codes_description, active_only)
 
     def process_formdata(self, valuelist):
         if self.by_code:
-            # Each code as the agency has it, whatever case it was typed in.
             typed = [code for text in valuelist for code in CODE_SEPARATORS.split(text) if code]
-            as_stored = self.offered.as_stored(typed)
-            self.found = set(as_stored.values())
-            valuelist = list(dict.fromkeys(as_stored.get(code.upper(), code) for code in typed))
+            valuelist = list(dict.fromkeys(self._as_stored(typed)))
         super().process_formdata(valuelist)
 
     def pre_validate(self, form):
@@ -182,49 +196,34 @@ class AgencyChoices(SelectMultipleField):
         return "\n".join(self.data or ())
 
 
-class AgencySelect(SelectField):
-    """One agency: a select, searchable past LONG_AGENCY_LIST, or past AGENCY_SELECT_MAX its
-    typed code, checked against the agencies offered, with a finder by name beside it.
-
-    A select of every agency in England weighs megabytes (docs/performance.md, item 39).
-    """
+class AgencySelect(_TypedAgencies, SelectField):
+    """One agency: a select, searchable past LONG_AGENCY_LIST, or past AGENCY_SELECT_MAX a
+    box for its code (`_TypedAgencies`): a select of every agency in England weighs
+    megabytes (docs/performance.md, item 40)."""
 
     def __init__(self, label, *validators, blank: str | None = None, **kwargs):
         super().__init__(
             label, choices=[], validators=list(validators), widget=GovSelect(), **kwargs
         )
         self.blank = blank
-        self.by_code = False
-        self.offered = None
-        self.found: set[str] = set()
 
     def set_agencies(self, offered, *, active_only: bool) -> None:
+        """Offer these agencies (an AgencyOptions), after `blank` if given."""
         self.offered = offered
-        self.by_code = offered.count > AGENCY_SELECT_MAX
-        if not self.by_code:
+        if offered.count <= AGENCY_SELECT_MAX:
             blank = [("", self.blank)] if self.blank is not None else []
             self.choices = options(blank + offered.choices())
             searchable(self, self.choices)
             return
-        self.widget = GovTextInput()
-        self.description = " ".join(filter(None, (self.description, CODE_HINT)))
-        lookup = url_for("agencies.lookup", active=1 if active_only else None)
-        self.render_kw = {
-            **(self.render_kw or {}),
-            "data-app-agency-lookup": lookup,
-            "spellcheck": "false",
-            "autocomplete": "off",
-        }
-        if self.raw_data:  # the request was read before the agencies were known
-            self.process_formdata(self.raw_data)
+        description = " ".join(filter(None, (self.description, CODE_HINT)))
+        self._take_codes(
+            GovTextInput(), description, active_only, spellcheck="false", autocomplete="off"
+        )
 
     def process_formdata(self, valuelist):
         if not self.by_code:
             return super().process_formdata(valuelist)
-        typed = valuelist[0].strip() if valuelist else ""
-        as_stored = self.offered.as_stored([typed])
-        self.found = set(as_stored.values())
-        self.data = as_stored.get(typed.upper(), typed)
+        self.data = self._as_stored([valuelist[0].strip() if valuelist else ""])[0]
 
     def pre_validate(self, form):
         if not self.by_code:

@@ -3,7 +3,7 @@
 A field that lists its agencies reads them all (`choices`); past its threshold a field takes
 typed codes instead and reads only those (`as_stored`, `in_order`). With every agency in
 England, tens of thousands, reading them all made each form 0.6 s and 2 MB
-(docs/performance.md, item 39).
+(docs/performance.md, item 40).
 """
 
 from sqlalchemy import Select, func, select

@@ -34,7 +34,7 @@ LONG_AGENCY_LIST = 100
 #: Past this many agencies a select of one agency is its typed code (AgencySelect).
 AGENCY_SELECT_MAX = 1000
 CODES_HINT = "Agency codes, one per line or separated by commas (the Agencies page lists them)."
-CODE_HINT = "Type its code, or find it by name (the Agencies page lists every code)."
+CODE_HINT = "Type its code (the Agencies page lists every code)."
 CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
 

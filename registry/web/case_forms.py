@@ -111,7 +111,7 @@ class CheckForm(FlaskForm):
     provider = select(
         "Agency holding the information",
         description="Your agency. You can only check shares from your own agency's records.",
-        validate_choice=False,  # validate_provider says why another agency is refused
+        validate_choice=False,  # the service says why another agency is refused
     )
     recipient = AgencySelect("Agency that would receive it", blank="Choose an agency")
     subject = identifier_field()
@@ -140,10 +140,6 @@ class CheckForm(FlaskForm):
         """The checker's own agency provides; any of `offered` (AgencyOptions) receives."""
         self.provider.choices = [own]
         self.recipient.set_agencies(offered, active_only=False)
-
-    def validate_provider(self, field):
-        if field.data not in {code for code, _ in field.choices}:
-            raise ValidationError("You can only check shares from your own agency's records.")
 
     def validate_recipient(self, field):
         if not field.data:

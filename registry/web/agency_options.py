@@ -53,6 +53,13 @@ def filter_choices() -> list[tuple[str, str]] | None:
     return None if offered.count > forms.AGENCY_SELECT_MAX else offered.choices()
 
 
+def stored_code(typed: str) -> str:
+    """A list filter's agency code as the agency has it, typed in any case, as the forms take
+    codes (unchanged when no agency has it, so the list is then empty)."""
+    typed = typed.strip()
+    return all_agencies().as_stored([typed]).get(typed.upper(), typed)
+
+
 def all_agencies() -> AgencyOptions:
     return AgencyOptions(select(Agency).order_by(Agency.name, Agency.code))
 

@@ -17,7 +17,7 @@ from registry.presenters import agreement_view
 from registry.queries import agreements_query, paginate
 from registry.services import agreements as service
 from registry.services.lookups import get_agreement
-from registry.web.agency_options import active_agencies, filter_choices
+from registry.web.agency_options import active_agencies, filter_choices, stored_code
 from registry.web.agreement_form import ERROR_FIELDS, AgreementCreateForm, AgreementForm
 from registry.web.forms import EmptyForm, OptionalReasonForm, ReasonForm
 from registry.web.helpers import commit, show_errors, success
@@ -35,6 +35,7 @@ ACTIONS = {
 
 def _filters() -> dict:
     args = {key: request.args.get(key, "").strip() for key in ("agency", "status", "purpose", "q")}
+    args["agency"] = stored_code(args["agency"])
     args["review_due"] = request.args.get("review_due", "")
     if args["status"] not in STATUSES:
         args["status"] = ""

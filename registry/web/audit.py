@@ -16,7 +16,7 @@ from registry.permissions import SEES_EVERYTHING
 from registry.queries import checks_query, paginate, uk_day_start
 from registry.reports import REPORTS as REPORT_CATALOGUE
 from registry.reports.base import Viewer
-from registry.web.agency_options import filter_choices
+from registry.web.agency_options import filter_choices, stored_code
 
 bp = Blueprint("audit", __name__)
 AUDITORS = (Role.AUDITOR, Role.ADMIN)
@@ -52,7 +52,7 @@ def decisions():
     args = {
         "from_": _date_arg("from"),
         "to": _date_arg("to"),
-        "agency": request.args.get("agency", ""),
+        "agency": stored_code(request.args.get("agency", "")),
         "outcome": request.args.get("outcome", ""),
     }
     if args["outcome"] not in ("share", "share_with_justification", "do_not_share"):

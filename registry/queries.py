@@ -102,6 +102,13 @@ def agreements_query(args: dict, actor: Actor) -> Select:
     )
 
 
+def visible_to(query: Select, actor: Actor) -> Select:
+    """`query` from agreements, kept to the actor's agency's unless they see everything."""
+    if actor.role in SEES_EVERYTHING:
+        return query
+    return query.where(Agreement.id.in_(_party_of(actor.agency_id)))
+
+
 def filter_agreements(query: Select, args: dict, actor: Actor) -> Select:
     """`query` from agreements, joined to each one's shown version, narrowed by the filters.
 
@@ -112,8 +119,7 @@ def filter_agreements(query: Select, args: dict, actor: Actor) -> Select:
     query = query.join(AgreementVersion, AgreementVersion.id == _shown_version_id()).order_by(
         Agreement.reference
     )
-    if actor.role not in SEES_EVERYTHING:
-        query = query.where(Agreement.id.in_(_party_of(actor.agency_id)))
+    query = visible_to(query, actor)
     if args.get("agency"):
         agency_id = select(Agency.id).where(Agency.code == args["agency"]).scalar_subquery()
         query = query.where(Agreement.id.in_(_party_of(agency_id)))

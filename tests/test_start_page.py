@@ -103,6 +103,21 @@ def test_a_long_list_of_reviews_shows_the_soonest_and_counts_the_rest(app, regis
     assert "/reports/review-due?within_days=60" in page
 
 
+@pytest.mark.parametrize("counted, says", [(0, "exactly"), (1, "more than")])
+def test_past_a_bound_the_rest_are_not_counted(app, registry, monkeypatch, counted, says):
+    """Counted up to MORE_COUNTED, the rest are "more than" it; at the bound, exactly."""
+    with app.app_context():
+        rest = len(_reviews_due(None)) - 5
+    monkeypatch.setattr(home, "REVIEWS_SHOWN", 5)
+    monkeypatch.setattr(home, "MORE_COUNTED", rest - counted)
+    page = _page(app, registry["admin"][0])
+    if says == "exactly":
+        assert f"And {rest:,} more." in page
+    else:
+        assert f"And more than {rest - 1:,} others." in page
+        assert " more." not in page
+
+
 def test_a_practitioner_sees_their_own_checks_without_a_decision(app, registry):
     with app.app_context():
         checks = db.session.scalars(select(ShareCheck).order_by(ShareCheck.checked_at.desc()))

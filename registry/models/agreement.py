@@ -92,7 +92,8 @@ class AgreementVersion(db.Model):
     #: Whether a risk of significant harm may override missing or refused consent.
     safeguarding_override: Mapped[bool] = mapped_column(Boolean, default=False)
     effective_from: Mapped[date | None] = mapped_column(Date)
-    review_date: Mapped[date | None] = mapped_column(Date)
+    #: Indexed: the start page lists the soonest reviews due without sorting every agreement.
+    review_date: Mapped[date | None] = mapped_column(Date, index=True)
     expires_on: Mapped[date | None] = mapped_column(Date)
     retention: Mapped[str | None] = mapped_column(Text)
     security_measures: Mapped[str | None] = mapped_column(Text)

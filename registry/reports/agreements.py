@@ -134,12 +134,14 @@ def register_oversize(filters: dict, viewer: Viewer) -> str | None:
     if filters["format"] != "pdf":
         return None
     selected = filter_agreements(select(Agreement.id).select_from(Agreement), filters, viewer)
-    count = db.session.scalar(select(func.count()).select_from(selected.order_by(None).subquery()))
-    if count <= PDF_AGREEMENTS:
+    # Counted only as far as the limit: the reports page asks this on every load, and a
+    # national registry's 300,000 agreements took 0.2-0.6 s to count whole.
+    first = selected.order_by(None).limit(PDF_AGREEMENTS + 1).subquery()
+    if db.session.scalar(select(func.count()).select_from(first)) <= PDF_AGREEMENTS:
         return None
     return (
         f"A PDF register holds at most {PDF_AGREEMENTS:,} agreements, and these filters select "
-        f"{count:,}. Filter by agency or status, or choose csv or xlsx."
+        "more. Filter by agency or status, or choose csv or xlsx."
     )
 
 

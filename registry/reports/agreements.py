@@ -133,7 +133,9 @@ def register_oversize(filters: dict, viewer: Viewer) -> str | None:
     """Why a PDF cannot hold the agreements the filters select, or None (any other format)."""
     if filters["format"] != "pdf":
         return None
-    selected = filter_agreements(select(Agreement.id).select_from(Agreement), filters, viewer)
+    selected = filter_agreements(
+        select(Agreement.id).select_from(Agreement), filters, viewer, with_version=False
+    )
     # Counted only as far as the limit: the reports page asks this on every load, and a
     # national registry's 300,000 agreements took 0.2-0.6 s to count whole.
     first = selected.order_by(None).limit(PDF_AGREEMENTS + 1).subquery()

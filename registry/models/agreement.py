@@ -28,8 +28,9 @@ class Agreement(db.Model):
     reference: Mapped[str] = mapped_column(String(60), unique=True)
     state: Mapped[str] = mapped_column(String(20), default=AgreementState.DRAFT, index=True)
     #: The version in force (NULL until the first version is signed by every party).
+    #: Indexed: the start page finds the agreement a version due for review is in force for.
     current_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agreement_versions.id", use_alter=True)
+        ForeignKey("agreement_versions.id", use_alter=True), index=True
     )
     terminated_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -220,3 +220,33 @@ def test_the_audit_trail_names_who_did_each_thing(app, signed_in):
         actors = dict(db.session.execute(select(AuditEvent.seq, AuditEvent.actor_id)).all())
     assert shown and {who for _, who in shown} >= {"Lead Csc"}
     assert all(who == names.get(actors[int(seq)], "System") for seq, who in shown)
+
+
+@pytest.mark.parametrize("page", [1, 2])
+@pytest.mark.parametrize("short", [0, 1])
+def test_the_audit_trail_counts_only_so_far_past_its_page(app, signed_in, monkeypatch, page, short):
+    """Counted up to LOG_COUNTED past the page's start: exact at the bound, "more than" past it."""
+    from sqlalchemy import func, select
+
+    from registry.extensions import db
+    from registry.models import AuditEvent
+    from registry.web import audit
+
+    browser = signed_in("auditor")
+    with app.app_context():
+        events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    offset = (page - 1) * 2
+    monkeypatch.setattr(audit, "PER_PAGE", 2)
+    monkeypatch.setattr(audit, "LOG_COUNTED", events - offset - short)
+    text = browser.get(f"/audit-trail?page={page}").text
+    counted, pages = events - short, (events - short + 1) // 2
+    if short:
+        assert f"More than {counted:,} events." in text
+        assert f"Page {page} of more than {pages:,}" in text
+    else:
+        assert f"{counted:,} events." in text and "More than" not in text
+        assert f"Page {page} of {pages:,}" in text
+    assert 'rel="next"' in text
+    assert len(re.findall(r'<tr class="govuk-table__row">', text)) == 1 + 2  # header, 2 events
+    monkeypatch.setattr(audit, "LOG_COUNTED", 1)  # counted less far than a page: still a next
+    assert 'rel="next"' in browser.get(f"/audit-trail?page={page}").text

@@ -24,6 +24,8 @@ LOG_READERS = (Role.PRACTITIONER, Role.AGENCY_LEAD, *SEES_EVERYTHING)
 #: Who the reports API serves (practitioners get 403 there, so no links for them here).
 REPORT_READERS = (Role.AGENCY_LEAD, *SEES_EVERYTHING)
 PER_PAGE = 50
+#: How far past a page the decision log and audit trail count: beyond, "more than".
+LOG_COUNTED = 10_000
 #: Reports of api.md, offered only when the API serves them (see `available_reports`).
 REPORTS = (
     ("agreements", "Agreement register", ("csv", "xlsx", "pdf", "json")),
@@ -67,7 +69,8 @@ def decisions():
         query = query.outerjoin(ShareDecision, ShareDecision.check_id == ShareCheck.id).where(
             ShareDecision.id.is_(None)
         )
-    result = paginate(query, max(request.args.get("page", 1, type=int), 1), PER_PAGE)
+    page = max(request.args.get("page", 1, type=int), 1)
+    result = paginate(query, page, PER_PAGE, count_to=LOG_COUNTED)
     trail.record(
         "check.list",
         actor_id=current_user.id,
@@ -100,7 +103,8 @@ def trail_page():
     action = request.args.get("action", "").strip()
     if action:
         query = query.where(or_(AuditEvent.action == action, AuditEvent.action.like(action + ".%")))
-    result = paginate(query, max(request.args.get("page", 1, type=int), 1), PER_PAGE)
+    page = max(request.args.get("page", 1, type=int), 1)
+    result = paginate(query, page, PER_PAGE, count_to=LOG_COUNTED)
     trail.record("audit.read", actor_id=current_user.id, details={"page": result["page"]})
     db.session.commit()
     # Only this page's actors: a national registry has tens of thousands of users.

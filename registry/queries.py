@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from registry.clock import UK, today_uk
@@ -84,16 +84,20 @@ def _shown_version_id():
     return func.coalesce(Agreement.current_version_id, first)
 
 
-def _status_filter(query: Select, status: str) -> Select:
+def _status_condition(status: str):
     today = today_uk()
     expired = AgreementVersion.expires_on <= today
     live = (AgreementState.ACTIVE, AgreementState.SUSPENDED)
     if status in ("draft", "terminated"):
-        return query.where(Agreement.state == status)
+        return Agreement.state == status
     if status == "expired":
-        return query.where(Agreement.state.in_(live), expired)
+        return and_(Agreement.state.in_(live), expired)
     not_expired = or_(AgreementVersion.expires_on.is_(None), AgreementVersion.expires_on > today)
-    return query.where(Agreement.state == status, not_expired)
+    return and_(Agreement.state == status, not_expired)
+
+
+#: The review-due filter of the agreements list: its choices, as days from today.
+REVIEW_DUE_DAYS = {"30": 30, "60": 60, "90": 90, "overdue": 0}
 
 
 def contains(column, text: str):
@@ -127,10 +131,6 @@ def visible_to(query: Select, actor: Actor) -> Select:
     return query.where(Agreement.id.in_(_party_of(actor.agency_id)))
 
 
-#: The filters that read the shown version's columns.
-VERSION_FILTERS = ("status", "purpose", "q")
-
-
 def filter_agreements(
     query: Select, args: dict, actor: Actor, *, with_version: bool = True
 ) -> Select:
@@ -142,26 +142,36 @@ def filter_agreements(
     is joined to it only when a filter reads it: counting a national registry's 300,000
     agreements took a look-up of each one's shown version (docs/performance.md, item 43).
     """
-    if with_version or any(args.get(name) for name in VERSION_FILTERS):
+    on_version = _version_conditions(args)
+    if with_version or on_version:
         query = query.join(AgreementVersion, AgreementVersion.id == _shown_version_id())
-    query = visible_to(query.order_by(Agreement.reference), actor)
+    query = visible_to(query.order_by(Agreement.reference), actor).where(*on_version)
     if args.get("agency"):
         agency_id = select(Agency.id).where(Agency.code == args["agency"]).scalar_subquery()
         query = query.where(Agreement.id.in_(_party_of(agency_id)))
+    return query
+
+
+def _version_conditions(args: dict) -> list:
+    """The filters' conditions, each of which may read the shown version."""
+    conditions = []
     if args.get("status"):
-        query = _status_filter(query, args["status"])
+        conditions.append(_status_condition(args["status"]))
     if args.get("purpose"):
         purposes = cast(AgreementVersion.purposes, String)
-        query = query.where(purposes.like(_like_code(args["purpose"]), escape="\\"))
+        conditions.append(purposes.like(_like_code(args["purpose"]), escape="\\"))
     if args.get("q"):
         pattern = f"%{args['q'].strip().lower()}%"
-        query = query.where(
+        conditions.append(
             or_(
                 func.lower(Agreement.reference).like(pattern),
                 func.lower(AgreementVersion.title).like(pattern),
             )
         )
-    return query
+    if args.get("review_due") in REVIEW_DUE_DAYS:
+        horizon = today_uk() + timedelta(days=REVIEW_DUE_DAYS[args["review_due"]])
+        conditions.append(AgreementVersion.review_date <= horizon)
+    return conditions
 
 
 def uk_day_start(day: date) -> datetime:

@@ -1,5 +1,6 @@
 """Pages: draft, amend, sign, suspend, resume and terminate an agreement through the forms."""
 
+import re
 from datetime import timedelta
 
 from registry.clock import today_uk
@@ -147,4 +148,8 @@ def test_list_filters_and_search(app, client, world):
     assert "ISA-W1" in drafts and "ISA-1<" not in drafts
     assert "ISA-1" not in lead.get("/agreements?q=second").text
     assert "ISA-W1" in lead.get("/agreements?review_due=60").text
+    due = lead.get("/agreements?review_due=30").text  # the filter alone reads the version
+    listed = set(re.findall(r'href="/agreements/(ISA-[^"/]+)"', due))
+    assert "ISA-W1" in listed
+    assert f"{len(listed)} agreement{'' if len(listed) == 1 else 's'} found." in due
     assert "ISA-W1" not in lead.get("/agreements?agency=NHS").text

@@ -1,20 +1,17 @@
 """Agreements: find, read, draft, amend, sign, suspend, resume and terminate."""
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from registry.auth import ANY_ROLE, require_role
-from registry.clock import today_uk
 from registry.domain import vocabulary as vocab
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.models import Agency, AgreementParty, AgreementVersion, Role
 from registry.permissions import can_view_agreement, ensure_can_view_agreement
 from registry.presenters import agreement_view
-from registry.queries import agreements_query, paginate
+from registry.queries import REVIEW_DUE_DAYS, agreements_query, paginate
 from registry.services import agreements as service
 from registry.services.lookups import get_agreement
 from registry.web.agency_options import active_agencies, filter_choices, stored_code
@@ -41,7 +38,7 @@ def _filters() -> dict:
         args["status"] = ""
     if args["purpose"] not in vocab.PURPOSES:
         args["purpose"] = ""
-    if args["review_due"] not in ("30", "60", "90", "overdue"):
+    if args["review_due"] not in REVIEW_DUE_DAYS:
         args["review_due"] = ""
     return args
 
@@ -51,10 +48,6 @@ def _filters() -> dict:
 def index():
     filters = _filters()
     query = agreements_query({k: v for k, v in filters.items() if v}, current_user)
-    if filters["review_due"]:
-        days = 0 if filters["review_due"] == "overdue" else int(filters["review_due"])
-        horizon = today_uk() + timedelta(days=days)
-        query = query.where(AgreementVersion.review_date <= horizon)
     page = max(request.args.get("page", 1, type=int), 1)
     result = paginate(query, page, PER_PAGE)
     return render_template(

@@ -74,17 +74,23 @@ def _in_force_agreements(wanted: set[str]) -> Iterator[AgreementFacts]:
 
 
 def _covers(wanted: set[str]) -> dict[tuple[str, str], list[InForce]]:
-    """What covers each (provider code, recipient code), from the versions in force today."""
-    today, covers = today_uk(), defaultdict(list)
+    """What covers each (provider code, recipient code), from the versions in force today.
+
+    Each agency code and each set of codes is kept once (`kept`), not once per agreement:
+    the half a million pairs covered in a national registry held a copy for each.
+    """
+    today, covers, kept = today_uk(), defaultdict(list), {}
     for agreement in _in_force_agreements(wanted):
         version = version_in_force(agreement, today)
         if version is None:
             continue
         terms = version.terms
         entry = InForce(
-            f"{agreement.reference} v{version.number}", terms.purposes, terms.data_categories
+            f"{agreement.reference} v{version.number}",
+            kept.setdefault(terms.purposes, terms.purposes),
+            kept.setdefault(terms.data_categories, terms.data_categories),
         )
-        codes = [code for code, _ in terms.parties]
+        codes = [kept.setdefault(code, code) for code, _ in terms.parties]
         for provider in codes:
             for recipient in codes:
                 if provider != recipient and roles_allow(terms, provider, recipient):

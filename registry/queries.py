@@ -19,6 +19,10 @@ from registry.models import (
 )
 from registry.permissions import SEES_EVERYTHING, Actor
 
+#: Largest page number: keeps the row offset within a 64-bit integer (SQLite's and
+#: PostgreSQL's OFFSET and LIMIT), so an absurd page is a 4xx rather than a 500.
+MAX_PAGE = 10_000_000
+
 
 def paginate(query: Select, page: int, per_page: int, *, count_to: int | None = None) -> dict:
     """A page of `query`'s rows and how many there are.

@@ -34,3 +34,16 @@ def test_page_ids_beyond_the_database_range_are_404(client, world, key, path):
     assert client.get(path).status_code == 404
     # The same route with an ordinary id exists (so the 404 above is about the range).
     assert client.get(path.replace("99999999999999999999", "1")).status_code in (200, 403)
+
+
+@pytest.mark.parametrize(
+    "path", ["/agreements", "/agencies", "/users", "/decisions", "/audit-trail"]
+)
+def test_list_pages_beyond_the_largest_are_404(client, world, path):
+    """A page whose offset the database could not hold is a 404, not a 500; the largest is fine."""
+    from registry.queries import MAX_PAGE
+
+    sign_in(client, "admin")
+    assert client.get(f"{path}?page={MAX_PAGE + 1}").status_code == 404
+    assert client.get(f"{path}?page=99999999999999999999").status_code == 404
+    assert client.get(f"{path}?page={MAX_PAGE}").status_code == 200

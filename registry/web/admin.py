@@ -1,6 +1,6 @@
 """Admin pages: users (admins; leads for their own practitioners) and API tokens."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from registry import audit
@@ -13,7 +13,7 @@ from registry.queries import list_users
 from registry.services.users import create_user, get_user, update_user
 from registry.web.agency_options import all_agencies
 from registry.web.forms import EmptyForm, TokenForm, UserCreateForm, UserEditForm, yes_no
-from registry.web.helpers import commit, show_errors, success
+from registry.web.helpers import commit, page_number, show_errors, success
 
 bp = Blueprint("admin", __name__)
 MANAGERS = (Role.ADMIN, Role.AGENCY_LEAD)
@@ -22,7 +22,7 @@ MANAGERS = (Role.ADMIN, Role.AGENCY_LEAD)
 @bp.route("/users")
 @require_role(*MANAGERS)
 def users():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     result = list_users({"page": page, "per_page": 100}, current_user)
     return render_template("admin/users.html", result=result)
 

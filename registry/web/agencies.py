@@ -14,7 +14,7 @@ from registry.queries import agreements_query, contains, paginate
 from registry.services.agencies import create_agency, update_agency
 from registry.services.lookups import get_agency
 from registry.web.forms import AgencyCreateForm, AgencyEditForm, blank_to_none, yes_no
-from registry.web.helpers import commit, show_errors, success
+from registry.web.helpers import commit, page_number, show_errors, success
 
 bp = Blueprint("agencies", __name__, url_prefix="/agencies")
 #: Agencies listed a page; a national registry has thousands.
@@ -30,7 +30,7 @@ def index():
     query = select(Agency).order_by(Agency.name, Agency.code)
     if search:
         query = query.where(_name_or_code_contains(search))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     return render_template(
         "agencies/index.html", result=paginate(query, page, PER_PAGE), search=search
     )

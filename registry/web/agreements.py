@@ -17,7 +17,7 @@ from registry.services.lookups import get_agreement
 from registry.web.agency_options import active_agencies, filter_choices, stored_code
 from registry.web.agreement_form import ERROR_FIELDS, AgreementCreateForm, AgreementForm
 from registry.web.forms import EmptyForm, OptionalReasonForm, ReasonForm
-from registry.web.helpers import commit, show_errors, success
+from registry.web.helpers import commit, page_number, show_errors, success
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 MANAGERS = (Role.ADMIN, Role.AGENCY_LEAD)
@@ -48,7 +48,7 @@ def _filters() -> dict:
 def index():
     filters = _filters()
     query = agreements_query({k: v for k, v in filters.items() if v}, current_user)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     result = paginate(query, page, PER_PAGE)
     return render_template(
         "agreements/index.html",

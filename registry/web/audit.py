@@ -17,6 +17,7 @@ from registry.queries import checks_query, paginate, uk_day_start
 from registry.reports import REPORTS as REPORT_CATALOGUE
 from registry.reports.base import Viewer
 from registry.web.agency_options import filter_choices, stored_code
+from registry.web.helpers import page_number
 
 bp = Blueprint("audit", __name__)
 AUDITORS = (Role.AUDITOR, Role.ADMIN)
@@ -69,7 +70,7 @@ def decisions():
         query = query.outerjoin(ShareDecision, ShareDecision.check_id == ShareCheck.id).where(
             ShareDecision.id.is_(None)
         )
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     result = paginate(query, page, PER_PAGE, count_to=LOG_COUNTED)
     trail.record(
         "check.list",
@@ -103,7 +104,7 @@ def trail_page():
     action = request.args.get("action", "").strip()
     if action:
         query = query.where(or_(AuditEvent.action == action, AuditEvent.action.like(action + ".%")))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     result = paginate(query, page, PER_PAGE, count_to=LOG_COUNTED)
     trail.record("audit.read", actor_id=current_user.id, details={"page": result["page"]})
     db.session.commit()

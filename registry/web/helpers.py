@@ -2,15 +2,25 @@
 
 from urllib.parse import urlsplit
 
-from flask import flash, request
+from flask import abort, flash, request
 from flask_login import current_user
 
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.queries import MAX_PAGE
 
 
 def commit() -> None:
     db.session.commit()
+
+
+def page_number() -> int:
+    """The page of a list the query string asks for: 1 if none or not a number, and a 404
+    past MAX_PAGE, whose rows' offset the database could not hold."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    if page > MAX_PAGE:
+        abort(404)
+    return page
 
 
 def show_errors(form, err: RegistryError, field_map: dict | None = None) -> None:

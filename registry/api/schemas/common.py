@@ -6,6 +6,8 @@ from datetime import date, timedelta
 import marshmallow
 from marshmallow import ValidationError, fields, pre_load, validate
 
+from registry.queries import MAX_PAGE
+
 
 def storable(value: object) -> bool:
     """False for text no database can keep: NUL characters or lone UTF-16 surrogates."""
@@ -66,9 +68,6 @@ def code_list(choices, **kwargs) -> fields.List:
     return fields.List(fields.String(validate=one_of(choices)), **kwargs)
 
 
-#: Largest page number: keeps the row offset within a 64-bit integer (SQLite's and
-#: PostgreSQL's OFFSET), so an absurd page is a 422 rather than a 500.
-MAX_PAGE = 10_000_000
 #: Query-string dates stop a day short of date.max: a window ends at the start of the day
 #: after its `to`, which must exist (9999-12-31 gives a 422, not a 500).
 QUERY_DATES = validate.Range(

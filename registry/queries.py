@@ -183,14 +183,25 @@ def uk_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UK)
 
 
+def in_days(column, filters: dict) -> list:
+    """Conditions keeping a timestamp within the UK days `from_` to `to`, both included.
+
+    A `to` of the last day a date can hold (9999-12-31) sets no end: the day after it, where
+    the window would end, does not exist.
+    """
+    conditions = []
+    if filters.get("from_"):
+        conditions.append(column >= uk_day_start(filters["from_"]))
+    if filters.get("to") and filters["to"] < date.max:
+        conditions.append(column < uk_day_start(filters["to"] + timedelta(days=1)))
+    return conditions
+
+
 def checks_query(args: dict, actor: Actor) -> Select:
     query = select(ShareCheck).order_by(ShareCheck.checked_at.desc(), ShareCheck.id.desc())
     if actor.role not in SEES_EVERYTHING:
         query = query.where(ShareCheck.provider_id == actor.agency_id)
-    if args.get("from_"):
-        query = query.where(ShareCheck.checked_at >= uk_day_start(args["from_"]))
-    if args.get("to"):
-        query = query.where(ShareCheck.checked_at < uk_day_start(args["to"] + timedelta(days=1)))
+    query = query.where(*in_days(ShareCheck.checked_at, args))
     if args.get("agency"):
         agency_id = select(Agency.id).where(Agency.code == args["agency"]).scalar_subquery()
         query = query.where(

@@ -1,5 +1,7 @@
 """Out-of-range values in report filters and page URLs are clean 4xx answers, never 500s."""
 
+import re
+
 import pytest
 
 from tests.helpers import active_agreement, check_payload
@@ -47,3 +49,35 @@ def test_list_pages_beyond_the_largest_are_404(client, world, path):
     assert client.get(f"{path}?page={MAX_PAGE + 1}").status_code == 404
     assert client.get(f"{path}?page=99999999999999999999").status_code == 404
     assert client.get(f"{path}?page={MAX_PAGE}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/decisions", "/audit-trail"])
+def test_a_window_to_the_last_day_there_is_has_no_end(client, world, path):
+    """9999-12-31's next day, where the window would end, does not exist: it is no end."""
+    active_agreement(client, world)
+    client.post("/api/v1/checks", json=check_payload(), headers=world.headers("prac_csc"))
+    sign_in(client, "admin")
+    found = re.compile(r"(\d+) (?:checks?|events?)(?: found)?\.")
+    to_the_end = client.get(f"{path}?to=9999-12-31")
+    assert to_the_end.status_code == 200
+    everything = client.get(path)  # one event more: the read above is on the trail
+    counted = int(found.search(to_the_end.text).group(1))
+    assert counted >= 1
+    assert int(found.search(everything.text).group(1)) - counted == (path == "/audit-trail")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/agreements?q=a%00b",
+        "/agreements?agency=%00",
+        "/agencies?q=%00",
+        "/decisions?agency=POL%00",
+        "/audit-trail?action=%00",
+    ],
+)
+def test_a_nul_in_a_pages_address_is_a_400_that_says_why(client, world, path):
+    sign_in(client, "admin")
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "cannot be looked up (NUL)" in response.text

@@ -1,7 +1,6 @@
 """The audit trail, its export for outside verification, and the integrity check."""
 
 import json
-from datetime import timedelta
 
 from flask import Response, current_app, stream_with_context
 from flask.views import MethodView
@@ -19,18 +18,14 @@ from registry.api.schemas import (
 from registry.auth import require_role
 from registry.extensions import db
 from registry.models import AuditEvent, Role
-from registry.queries import paginate, uk_day_start
+from registry.queries import in_days, paginate
 
 blp = Blueprint("audit_api", __name__, url_prefix="/audit", description="Audit trail")
 AUDITORS = (Role.AUDITOR, Role.ADMIN)
 
 
 def _window(args: dict):
-    conditions = []
-    if args.get("from_"):
-        conditions.append(AuditEvent.at >= uk_day_start(args["from_"]))
-    if args.get("to"):
-        conditions.append(AuditEvent.at < uk_day_start(args["to"] + timedelta(days=1)))
+    conditions = in_days(AuditEvent.at, args)
     return and_(*conditions) if conditions else None
 
 

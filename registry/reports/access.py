@@ -25,7 +25,8 @@ from registry.audit import iter_events
 from registry.clock import UK
 from registry.extensions import db
 from registry.models import Agency, AuditEvent, User
-from registry.reports.base import Column, Viewer, in_days
+from registry.queries import in_days
+from registry.reports.base import Column, Viewer
 
 FAR_ABOVE = 3
 FLAG_MINIMUM = 20

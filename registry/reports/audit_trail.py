@@ -10,7 +10,8 @@ from sqlalchemy import and_
 
 from registry.audit import iter_events
 from registry.models import AuditEvent
-from registry.reports.base import Column, Viewer, in_days
+from registry.queries import in_days
+from registry.reports.base import Column, Viewer
 
 COLUMNS = (
     Column("seq", "Seq", "int", 8),

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import islice
 
 from marshmallow import Schema
@@ -12,7 +12,6 @@ from registry import liveness
 from registry.extensions import db
 from registry.models import Role
 from registry.permissions import SEES_EVERYTHING
-from registry.queries import uk_day_start
 
 #: Rows fetched per database round trip: large exports never hold more than this.
 BATCH = 250
@@ -114,13 +113,3 @@ def pages(rows: Iterator, size: int = BATCH) -> Iterator[list]:
     """The rows in lists of `size`, so that each list's details take one query each."""
     while page := list(islice(rows, size)):
         yield page
-
-
-def in_days(column, filters: dict) -> list:
-    """Conditions keeping a timestamp within the UK days `from_` to `to`, both included."""
-    conditions = []
-    if filters.get("from_"):
-        conditions.append(column >= uk_day_start(filters["from_"]))
-    if filters.get("to"):
-        conditions.append(column < uk_day_start(filters["to"] + timedelta(days=1)))
-    return conditions

@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 
 from registry.models import Agency, ShareCheck, ShareDecision, User
 from registry.models.base import utcnow
-from registry.reports.base import Column, Viewer, in_days, keyset
+from registry.queries import in_days
+from registry.reports.base import Column, Viewer, keyset
 from registry.reports.workdays import decision_due, end_of
 
 OVERRIDE_CODES = frozenset({"SAFEGUARDING_OVERRIDE", "URGENT_SAFEGUARDING"})

@@ -1,10 +1,11 @@
 """The registry's pages: server-rendered GOV.UK-style forms over the same services as the API."""
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from registry.api.schemas.common import storable
 from registry.web import (
     admin,
     agencies,
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     )
     WTFormsHelpers(app)
     _init_csrf(app)
+    app.before_request(_refuse_unstorable_queries)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     filters.init_app(app)
@@ -67,3 +69,13 @@ def _init_csrf(app: Flask) -> None:
 
         if app.config.get("WTF_CSRF_ENABLED", True) and not request.path.startswith("/api/"):
             csrf.protect()
+
+
+def _refuse_unstorable_queries():
+    """A page's filters reach the database as typed, and PostgreSQL cannot even compare text
+    that holds a NUL: such an address is a 400 that says why, not a 500. (The API's schemas
+    refuse the same text field by field.)"""
+    if request.path.startswith("/api/"):
+        return
+    if not all(storable(value) for _, values in request.args.lists() for value in values):
+        abort(400, "The address holds characters that cannot be looked up (NUL). Remove them.")

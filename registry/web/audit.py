@@ -1,6 +1,6 @@
 """Auditor pages: the decision log, the audit trail and its integrity check, report downloads."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request, stream_template
 from flask_login import current_user
@@ -13,7 +13,7 @@ from registry.auth import require_role
 from registry.extensions import db
 from registry.models import AuditEvent, Role, ShareCheck, ShareDecision, User
 from registry.permissions import SEES_EVERYTHING
-from registry.queries import checks_query, paginate, uk_day_start
+from registry.queries import checks_query, in_days, paginate
 from registry.reports import REPORTS as REPORT_CATALOGUE
 from registry.reports.base import Viewer
 from registry.web.agency_options import filter_choices, stored_code
@@ -93,11 +93,7 @@ def decisions():
 @require_role(*AUDITORS)
 def trail_page():
     start, end = _date_arg("from"), _date_arg("to")
-    conditions = []
-    if start:
-        conditions.append(AuditEvent.at >= uk_day_start(start))
-    if end:
-        conditions.append(AuditEvent.at < uk_day_start(end + timedelta(days=1)))
+    conditions = in_days(AuditEvent.at, {"from_": start, "to": end})
     query = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if conditions:
         query = query.where(and_(*conditions))

@@ -80,4 +80,38 @@ def test_a_nul_in_a_pages_address_is_a_400_that_says_why(client, world, path):
     sign_in(client, "admin")
     response = client.get(path)
     assert response.status_code == 400
-    assert "cannot be looked up (NUL)" in response.text
+    field = path.split("?")[1].split("=")[0]
+    assert f"A NUL character cannot be stored or looked up. Remove it from: {field}." in (
+        response.text
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "data"),
+    [
+        ("admin", "/agencies/new", {"code": "X\x00", "name": "A\x00B", "sector": "police"}),
+        ("admin", "/users/new", {"email": "a@x.uk", "name": "A\x00", "role": "practitioner"}),
+        ("lead_csc", "/agreements/new", {"reference": "ISA-N", "title": "A\x00B"}),
+    ],
+)
+def test_a_nul_in_a_pages_form_is_a_400_naming_the_fields(client, world, who, path, data):
+    """Nothing is stored: the request stops before the view."""
+    from sqlalchemy import func, select
+
+    from registry.extensions import db
+    from registry.models import Agency, Agreement, User
+
+    def rows():
+        with client.application.app_context():
+            return [
+                db.session.scalar(select(func.count()).select_from(m))
+                for m in (Agency, Agreement, User)
+            ]
+
+    sign_in(client, who)
+    before = rows()
+    response = client.post(path, data=data)
+    assert response.status_code == 400
+    named = sorted(name for name, value in data.items() if "\x00" in value)
+    assert f"Remove it from: {', '.join(named)}." in response.text
+    assert rows() == before

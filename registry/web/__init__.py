@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
     )
     WTFormsHelpers(app)
     _init_csrf(app)
-    app.before_request(_refuse_unstorable_queries)
+    app.before_request(_refuse_unstorable_input)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     filters.init_app(app)
@@ -71,11 +71,22 @@ def _init_csrf(app: Flask) -> None:
             csrf.protect()
 
 
-def _refuse_unstorable_queries():
-    """A page's filters reach the database as typed, and PostgreSQL cannot even compare text
-    that holds a NUL: such an address is a 400 that says why, not a 500. (The API's schemas
-    refuse the same text field by field.)"""
+def _refuse_unstorable_input():
+    """Pages pass filters and form fields on as typed, and PostgreSQL cannot even compare
+    text that holds a NUL: such a request is a 400 naming the fields, not a 500. (The API's
+    schemas refuse the same text field by field.)"""
     if request.path.startswith("/api/"):
         return
-    if not all(storable(value) for _, values in request.args.lists() for value in values):
-        abort(400, "The address holds characters that cannot be looked up (NUL). Remove them.")
+    fields = sorted(
+        {
+            name
+            for sent in (request.args, request.form)
+            for name, values in sent.lists()
+            if not all(storable(value) for value in values)
+        }
+    )
+    if fields:
+        abort(
+            400,
+            f"A NUL character cannot be stored or looked up. Remove it from: {', '.join(fields)}.",
+        )

@@ -100,10 +100,6 @@ def _status_condition(status: str):
     return and_(Agreement.state == status, not_expired)
 
 
-#: The review-due filter of the agreements list: its choices, as days from today.
-REVIEW_DUE_DAYS = {"30": 30, "60": 60, "90": 90, "overdue": 0}
-
-
 def contains(column, text: str):
     """`column` contains `text`, ignoring case, with LIKE's wildcards in `text` taken literally."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -154,6 +150,10 @@ def filter_agreements(
         agency_id = select(Agency.id).where(Agency.code == args["agency"]).scalar_subquery()
         query = query.where(Agreement.id.in_(_party_of(agency_id)))
     return query
+
+
+#: The review-due filter of the agreements list: its choices, as days from today.
+REVIEW_DUE_DAYS = {"30": 30, "60": 60, "90": 90, "overdue": 0}
 
 
 def _version_conditions(args: dict) -> list:

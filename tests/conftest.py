@@ -70,6 +70,7 @@ def database_url(database_template, tmp_path):
         conn.execute(
             text("INSERT INTO change_stamps (name, stamp) VALUES ('facts', 0), ('principals', 0)")
         )
+        conn.execute(text("INSERT INTO fact_changes (seq, stamp) VALUES (0, 0)"))
         conn.execute(text("INSERT INTO crash_sentinel (id) VALUES (1)"))
     engine.dispose()
     return database_template

@@ -108,7 +108,7 @@ def test_a_check_uses_the_kept_agreements_until_they_change(app, client, world):
     active_agreement(client, world)
     assert _check(client, world)["outcome"] == "share"
     with app.app_context():
-        assert len(caches().pairs) == 1
+        assert len(caches().facts.kept_pairs()) == 1
     _sql(app, "UPDATE agreements SET terminated_on = '2020-01-01'")
     answer = _check(client, world)
     assert answer["outcome"] == "do_not_share"
@@ -190,7 +190,7 @@ def test_a_server_that_keeps_nothing_still_checks(client, world, database_url):
         active_agreement(client, world)
         assert [_check(other, world)["outcome"] for _ in range(2)] == ["share", "share"]
         with other.application.app_context():
-            assert len(caches().pairs) == len(caches().agencies) == 0
+            assert len(caches().facts) == 0
     finally:
         with other.application.app_context():
             db.engine.dispose()

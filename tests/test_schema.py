@@ -31,6 +31,7 @@ APP_TABLES = {
     "audit_events",
     "audit_head",
     "change_stamps",
+    "fact_changes",
     "crash_sentinel",
 }
 
@@ -102,26 +103,35 @@ def test_upgrade_seeds_the_audit_head_and_append_only_triggers(schema_app):
         with db.engine.connect() as conn:
             head = conn.execute(text("SELECT id, seq, last_hash FROM audit_head")).all()
             assert [tuple(row) for row in head] == [(1, 0, "0" * 64)]
+            facts, principals = WATCHED_TABLES["facts"], WATCHED_TABLES["principals"]
             if ON_POSTGRES:
                 triggers = conn.execute(
                     text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
                 ).scalars()
-                expected = {f"{t}_append_only" for t in APPEND_ONLY} | {
-                    f"{t}_stamp_{name}" for name, tables in WATCHED_TABLES.items() for t in tables
-                }
+                expected = (
+                    {f"{t}_append_only" for t in APPEND_ONLY}
+                    | {f"{t}_stamp_principals" for t in principals}
+                    | {
+                        f"{t}_{a}_log_facts"
+                        for t in facts
+                        for a in ("insert", "update", "delete", "truncate")
+                    }
+                )
             else:
                 triggers = conn.execute(
                     text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
                 ).scalars()
-                expected = {f"{t}_no_{a}" for t in APPEND_ONLY for a in ("update", "delete")} | {
-                    f"{t}_{a}_stamp_{name}"
-                    for name, tables in WATCHED_TABLES.items()
-                    for t in tables
-                    for a in ("insert", "update", "delete")
-                }
+                writes = ("insert", "update", "delete")
+                expected = (
+                    {f"{t}_no_{a}" for t in APPEND_ONLY for a in ("update", "delete")}
+                    | {f"{t}_{a}_stamp_principals" for t in principals for a in writes}
+                    | {f"{t}_{a}_log_facts" for t in facts for a in writes}
+                )
             assert set(triggers) == expected
-            stamps = conn.execute(text("SELECT name, stamp FROM change_stamps")).all()
-            assert sorted(tuple(row) for row in stamps) == [("facts", 0), ("principals", 0)]
+            stamps = conn.execute(text("SELECT name, stamp, seq FROM change_stamps")).all()
+            assert sorted(tuple(row) for row in stamps) == [("facts", 0, 0), ("principals", 0, 0)]
+            log = conn.execute(text("SELECT seq, stamp, agreement_id, agency_id FROM fact_changes"))
+            assert [tuple(row) for row in log] == [(0, 0, None, None)]
 
 
 def test_the_crash_sentinel_is_seeded_and_on_postgresql_unlogged(schema_app):

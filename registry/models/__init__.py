@@ -11,7 +11,7 @@ from registry.models.agreement import (
     Signature,
 )
 from registry.models.audit import AuditEvent, AuditHead
-from registry.models.change_stamp import ChangeStamp
+from registry.models.change_stamp import ChangeStamp, FactChange
 from registry.models.check import ShareCheck, ShareDecision
 from registry.models.consent import ConsentRecord
 from registry.models.crash_sentinel import CrashSentinel
@@ -31,6 +31,7 @@ __all__ = [
     "ChangeStamp",
     "ConsentRecord",
     "CrashSentinel",
+    "FactChange",
     "Role",
     "ShareCheck",
     "ShareDecision",

@@ -138,12 +138,12 @@ def _stamps() -> Stamps:
 
 
 def _agencies(codes, stamps: Stamps) -> dict[str, AgencyRow]:
-    return caches().agencies.get_many(set(codes), stamps.facts, agencies_by_code)
+    return caches().facts.agencies(set(codes), stamps.facts, agencies_by_code)
 
 
 def _pair_facts(provider_id: int, recipient_ids, stamps: Stamps) -> dict[int, PairFacts]:
     """The agreements between the provider and each recipient, by recipient id."""
-    found = caches().pairs.get_many(
+    found = caches().facts.pairs(
         {(provider_id, recipient_id) for recipient_id in recipient_ids},
         stamps.facts,
         lambda pairs: {

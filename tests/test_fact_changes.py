@@ -419,3 +419,26 @@ def test_a_check_after_a_write_in_its_own_transaction_neither_uses_nor_keeps(
         assert caches().facts.kept_pairs() == kept
     assert list(kept) == [pair]
     assert _check(client, world) == "share"
+
+
+def test_a_statement_that_touches_more_than_is_read_logs_anything(app, two_agreements):
+    """PostgreSQL logs one row for such a statement; SQLite logs one change per row."""
+    before = _seq(app)
+    _sql(
+        app,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) "
+        "INSERT INTO agreements (reference, state, created_by_id, created_at, updated_at, "
+        "lock_version) SELECT 'BULK-' || CAST(i AS VARCHAR), 'draft', a.created_by_id, "
+        "a.created_at, a.created_at, 1 FROM n, agreements a WHERE a.reference = 'ISA-1'",
+        count=ROWS_READ + 1,
+    )
+    with app.app_context():
+        rows, changes = db.session.execute(
+            text("SELECT count(*), count(DISTINCT seq) FROM fact_changes WHERE seq > :s"),
+            {"s": before},
+        ).one()
+    if ON_POSTGRES:
+        assert (rows, changes) == (1, 1)
+        assert _log_after(app, before) == {(None, None)}
+    else:
+        assert rows == changes == ROWS_READ + 1

@@ -7,7 +7,9 @@ here the `facts` stamp also counts its changes (`change_stamps.seq`), and the tr
 what each change touched in `fact_changes`: one row per agreement, with the agency when the
 write was to an agreement's parties, or a row naming no agreement when it may touch anything
 (a write to `agencies`, a TRUNCATE, a party whose version is gone). Each row carries the
-change's number and the random stamp it set. The log keeps the last 10,000 changes.
+change's number and the random stamp it set. The log keeps the last 10,000 changes. A
+PostgreSQL statement that touches more than 1,000 rows (a bulk load) logs one row that
+touches anything, which is what a reader would make of so many.
 
 SQLite runs these triggers once per row, PostgreSQL once per statement over its transition
 tables. On PostgreSQL the stamp row's lock orders the changes: a change's number is taken
@@ -32,6 +34,9 @@ depends_on = None
 
 #: Frozen copy of registry.models.change_stamp.FACT_CHANGES_KEPT as of this revision.
 KEPT = 10_000
+#: Past this many rows a PostgreSQL statement's change is logged as touching anything
+#: (frozen copy of registry.fact_changes.ROWS_READ, past which a reader drops everything).
+MANY = 1_000
 ACTIONS = ("insert", "update", "delete")
 PG_NULL = "NULL::integer"
 _VERSION_AGREEMENT = "(SELECT v.agreement_id FROM agreement_versions v WHERE v.id = {r}.version_id)"
@@ -166,9 +171,11 @@ def _postgresql_trigger(table: str, action: str, any_rows: str | None, rows: str
         "UPDATE change_stamps SET stamp = floor(random() * 9.2e18)::bigint, seq = seq + 1 "
         "WHERE name = 'facts' RETURNING seq, stamp INTO change, new_stamp; "
         "IF NOT FOUND THEN RETURN NULL; END IF; "
+        f"WITH touched AS (SELECT DISTINCT * FROM ({rows}) t (agreement_id, agency_id)), "
+        f"many AS (SELECT count(*) > {MANY} AS yes FROM touched) "
         "INSERT INTO fact_changes (seq, stamp, agreement_id, agency_id) "
-        f"SELECT DISTINCT change, new_stamp, t.agreement_id, t.agency_id FROM ({rows}) t "
-        "(agreement_id, agency_id); "
+        "SELECT change, new_stamp, agreement_id, agency_id FROM touched, many WHERE NOT yes "
+        "UNION ALL SELECT change, new_stamp, NULL, NULL FROM many WHERE yes; "
         f"DELETE FROM fact_changes WHERE seq <= change - {KEPT}; "
         "RETURN NULL; END $$ LANGUAGE plpgsql"
     )

@@ -10,6 +10,10 @@ Needs wrk (not a Python package): ``apt-get update && apt-get install -y wrk``. 
     .venv/bin/python bench/bench_http.py --database-url postgresql://postgres@127.0.0.1/scale_large
 
 wrk runs on the same 2 cores as the server, as in the issue's reference figures.
+
+``--agreement-writes N`` also changes N agreements a second while wrk runs (a version's
+title rewritten, which fires the same triggers as a signature or a new version would), as a
+national registry's partnerships do all day; each touches one agreement drawn at random.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -84,6 +90,36 @@ def cpu_ticks() -> tuple[int, int]:
     return sum(fields[:8]), fields[7]
 
 
+class AgreementWriter(threading.Thread):
+    """Rewrites one random agreement version's title `per_second` times a second."""
+
+    def __init__(self, app, per_second: float) -> None:
+        super().__init__(daemon=True)
+        self.app, self.interval = app, 1 / per_second
+        self.stop = threading.Event()
+        self.writes = 0
+
+    def run(self) -> None:
+        from sqlalchemy import select, update
+
+        from registry.extensions import db
+        from registry.models import AgreementVersion
+
+        rng = random.Random(11)
+        with self.app.app_context():
+            ids = db.session.scalars(select(AgreementVersion.id)).all()
+            db.session.commit()
+            while not self.stop.wait(self.interval):
+                db.session.execute(
+                    update(AgreementVersion)
+                    .where(AgreementVersion.id == rng.choice(ids))
+                    .values(title=AgreementVersion.title)
+                )
+                db.session.commit()
+                self.writes += 1
+            db.engine.dispose()
+
+
 def ensure_port_free(port: int) -> None:
     """Refuse to start when something already listens there: it would answer instead."""
     with socket.socket() as probe:
@@ -115,6 +151,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--scenarios", type=int, default=2000, help="distinct check requests")
+    parser.add_argument(
+        "--agreement-writes", type=float, default=0.0, help="agreements changed a second"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get update && apt-get install -y wrk")
@@ -144,8 +183,11 @@ def main() -> None:
         [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"], cwd=ROOT, env=env
     )
     results: dict[str, list[dict]] = {"GET /healthz": [], "POST /api/v1/checks": []}
+    writer = AgreementWriter(app, args.agreement_writes) if args.agreement_writes else None
     try:
         wait_until_up(base, server)
+        if writer:
+            writer.start()
         # Warm up until each worker has seen every scenario's agency pair and token a few
         # times, as a long-running server has (its caches are filled; see fact_cache.py).
         run_wrk(base, str(tmp / "checks.lua"), args.warm_up, args.connections, args.threads)
@@ -165,6 +207,9 @@ def main() -> None:
                 results[name].append(result)
         ticks_after = cpu_ticks()
     finally:
+        if writer:
+            writer.stop.set()
+            writer.join()
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -186,6 +231,8 @@ def main() -> None:
         f"wrk {args.connections} connections, {args.rounds} x {args.seconds} s each (medians)"
     )
     print_table(["endpoint", "req/s", "p50 ms", "p99 ms", "worker CPU ms/req", "errors"], rows)
+    if writer:
+        print(f"agreement writes meanwhile: {writer.writes} ({args.agreement_writes:g} a second)")
     print(
         f"ratio checks/healthz: {rows[1][1] / rows[0][1]:.2f} in requests per second, "
         f"{rows[0][4] / rows[1][4]:.2f} in worker CPU per request"

@@ -60,13 +60,11 @@ def current_stamps() -> Stamps:
     connection = db.session.connection()
     stamps = connection.info.get(_MEMO)
     if stamps is None:
-        found = {name: (stamp, seq) for name, stamp, seq in _STAMPS.rows(connection)}
-        facts = found.get("facts")
+        found = {name: Place(seq=seq, stamp=stamp) for name, stamp, seq in _STAMPS.rows(connection)}
+        facts, principals = found.get("facts"), found.get("principals")
         stamps = Stamps(
-            facts=Place(seq=facts[1], stamp=facts[0])
-            if facts and not connection.info.get(_WROTE)
-            else None,
-            principals=found["principals"][0] if "principals" in found else None,
+            facts=None if connection.info.get(_WROTE) else facts,
+            principals=None if principals is None else principals.stamp,
         )
         connection.info[_MEMO] = stamps
     return stamps

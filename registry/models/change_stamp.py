@@ -50,9 +50,10 @@ class FactChange(db.Model):
     One row per agreement a write touched (`agency_id` is set too when the write was to an
     agreement's parties, since that changes which agency pairs share the agreement). A row
     with no agreement means the change may touch anything (a write to `agencies`, a
-    TRUNCATE). Every row of one change carries its `seq` and the random `stamp` it set, so a
-    reader can tell that the log it reads continues the history it last saw. No foreign
-    keys: the log outlives the rows it names.
+    TRUNCATE, a PostgreSQL statement that touched more than 1,000 rows). Every row of one
+    change carries its `seq` and the random `stamp` it set, so a reader can tell that the
+    log it reads continues the history it last saw. No foreign keys: the log outlives the
+    rows it names.
     """
 
     __tablename__ = "fact_changes"

@@ -7,6 +7,8 @@ kept fact wrongly left in place would be a wrong sharing decision, so every path
 must drop something is tested to drop it.
 """
 
+import threading
+
 import pytest
 from sqlalchemy import text
 
@@ -442,3 +444,56 @@ def test_a_statement_that_touches_more_than_is_read_logs_anything(app, two_agree
         assert _log_after(app, before) == {(None, None)}
     else:
         assert rows == changes == ROWS_READ + 1
+
+
+def test_kept_facts_match_the_database_after_concurrent_checks_and_changes(
+    app, world, two_agreements
+):
+    """Threads of one app check while another thread keeps changing the agreements.
+
+    Reading, dropping and keeping interleave for real here, on one shared cache. Once
+    everything has settled, each pair the process still keeps must equal what the database
+    holds. The narrowest races rarely happen in so short a run; the tests above drive those
+    steps in their racing order instead.
+    """
+    first, second, agencies = two_agreements
+    done = threading.Event()
+    failures = []
+
+    def change_agreements() -> None:
+        try:
+            for i in range(30):
+                _sql(
+                    app,
+                    "UPDATE agreement_versions SET title = :title WHERE agreement_id = :id",
+                    title=f"Title {i}",
+                    id=(first, second)[i % 2],
+                )
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            done.set()
+
+    def check_until_done(recipient: str) -> None:
+        client = app.test_client()
+        try:
+            while not done.is_set():
+                _check(client, world, recipient=recipient)
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+
+    threads = [threading.Thread(target=change_agreements)] + [
+        threading.Thread(target=check_until_done, args=(recipient,))
+        for recipient in ("POL", "NHS", "POL", "NHS")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    client = app.test_client()
+    for recipient in ("POL", "NHS"):
+        _check(client, world, recipient=recipient)
+        kept, fresh = _kept_and_fresh(app, agencies["CSC"], agencies[recipient])
+        assert kept == fresh
+        assert kept.agreements[0].title == ("Title 29" if recipient == "NHS" else "Title 28")

@@ -30,10 +30,13 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-$(VENDOR)/.copied: $(NODE_STAMP)
+# GOV.UK Frontend's CSS is copied without its @font-face rules: GDS Transport is for GOV.UK
+# services only and is not served here, so a browser asking for it would get a 404.
+$(VENDOR)/.copied: $(NODE_STAMP) Makefile
 	mkdir -p $(VENDOR) $(AUTOCOMPLETE)
-	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
-		node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/
+	sed -E 's/@font-face\{[^}]*\}//g' node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
+		> $(VENDOR)/govuk-frontend.min.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/
 	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css \
 		node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js $(AUTOCOMPLETE)/
 	touch $(VENDOR)/.copied

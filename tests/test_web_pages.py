@@ -250,3 +250,14 @@ def test_the_audit_trail_counts_only_so_far_past_its_page(app, signed_in, monkey
     assert len(re.findall(r'<tr class="govuk-table__row">', text)) == 1 + 2  # header, 2 events
     monkeypatch.setattr(audit, "LOG_COUNTED", 1)  # counted less far than a page: still a next
     assert 'rel="next"' in browser.get(f"/audit-trail?page={page}").text
+
+
+def test_the_stylesheet_asks_for_no_font_the_registry_does_not_serve(client):
+    """GOV.UK Frontend's CSS is served without its GDS Transport @font-face rules (Makefile):
+    the font is for GOV.UK services only, and a browser asking for it got a 404."""
+    with client.get("/static/vendor/govuk/govuk-frontend.min.css") as response:
+        assert response.status_code == 200
+        css = response.get_data(as_text=True)
+    assert ".govuk-button" in css
+    assert "@font-face" not in css
+    assert "/assets/fonts/" not in css
